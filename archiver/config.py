@@ -1,0 +1,287 @@
+"""Load and validate `sites.toml`: the sites to archive and how to crawl them, as plain data.
+
+Every mistake is reported as one line naming the file, the site and the key, so a cron mail
+says exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+
+from .errors import ConfigError
+
+DEFAULT_CONTACT = "https://github.com/archiver-news/archiver"
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Per-site cleaning: elements dropped before extraction, text blocks kept or dropped after."""
+
+    drop: tuple[str, ...] = ()  #: CSS selectors or XPath expressions, as written in the config
+    drop_xpath: tuple[str, ...] = ()  #: the same, all compiled to XPath for trafilatura
+    keep_text: tuple[str, ...] = ()  #: text blocks never treated as template (override)
+    drop_text: tuple[str, ...] = ()  #: text blocks always removed (override)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site to archive."""
+
+    name: str
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    max_pages: int = 500
+    follow_depth: int = 2
+    min_words: int = 40
+    clean: CleaningRules = field(default_factory=CleaningRules)
+
+    @property
+    def allow_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.allow]
+
+    @property
+    def deny_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.deny]
+
+
+@dataclass(frozen=True)
+class CrawlerOptions:
+    """Crawl-wide politeness and identity settings (the `[crawler]` table)."""
+
+    contact: str = DEFAULT_CONTACT
+    user_agent: str | None = None
+    download_delay: float = 1.0
+    autothrottle: bool = True
+    concurrent_per_domain: int = 2
+    concurrent_requests: int = 16
+    obey_robots: bool = True
+    download_timeout: float = 30.0
+    max_page_bytes: int = 10 * 1024 * 1024
+    extract_workers: int = 2
+    allow_private_addresses: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole sites config."""
+
+    path: Path
+    crawler: CrawlerOptions
+    sites: dict[str, Site]
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> list[Site]:
+        """The sites named (all when none are), or a ConfigError naming the unknown one."""
+        if not names:
+            return list(self.sites.values())
+        unknown = [n for n in names if n not in self.sites]
+        if unknown:
+            known = ", ".join(self.sites) or "none"
+            raise ConfigError(f"{self.path}: no site named {unknown[0]!r} (sites: {known})")
+        return [self.sites[n] for n in names]
+
+
+_SITE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "domains": list,
+    "feeds": list,
+    "sitemaps": list,
+    "start_urls": list,
+    "allow": list,
+    "deny": list,
+    "max_pages": int,
+    "follow_depth": int,
+    "min_words": int,
+    "clean": dict,
+}
+_CLEAN_KEYS = {"drop": list, "keep_text": list, "drop_text": list}
+_CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
+    "contact": str,
+    "user_agent": str,
+    "download_delay": (int, float),
+    "autothrottle": bool,
+    "concurrent_per_domain": int,
+    "concurrent_requests": int,
+    "obey_robots": bool,
+    "download_timeout": (int, float),
+    "max_page_bytes": int,
+    "extract_workers": int,
+    "allow_private_addresses": bool,
+}
+_DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string", bool: "true/false"}
+
+
+def _type_name(t: type | tuple[type, ...]) -> str:
+    if isinstance(t, tuple):
+        return "a number"
+    return _TYPE_NAMES.get(t, t.__name__)
+
+
+def _check_type(where: str, key: str, value: Any, expected: type | tuple[type, ...]) -> None:
+    # bool is an int in Python; a config saying `max_pages = true` is still a mistake.
+    if isinstance(value, bool) and expected is not bool:
+        ok = False
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        raise ConfigError(f"{where}: key {key!r} must be {_type_name(expected)}, "
+                          f"not {type(value).__name__} {value!r}")
+
+
+def _str_list(where: str, key: str, value: list[Any]) -> tuple[str, ...]:
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{where}: key {key!r} must be a list of non-empty strings, "
+                              f"found {item!r}")
+    return tuple(item.strip() for item in value)
+
+
+def _check_urls(where: str, key: str, urls: tuple[str, ...]) -> None:
+    for url in urls:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
+
+
+def _compile_patterns(where: str, key: str, patterns: tuple[str, ...]) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}: key {key!r}: bad pattern {pattern!r}: {exc}") from None
+
+
+def selector_to_xpath(selector: str) -> str:
+    """Turn a CSS selector or an XPath expression into XPath; raise ValueError when neither."""
+    text = selector.strip()
+    if text.startswith(("/", "(", "./")):
+        try:
+            etree.XPath(text)
+        except etree.XPathSyntaxError as exc:
+            raise ValueError(f"bad XPath: {exc}") from None
+        return text
+    try:
+        return GenericTranslator().css_to_xpath(text, prefix="//")
+    except SelectorError as exc:
+        raise ValueError(f"bad CSS selector: {exc}") from None
+
+
+def _parse_clean(where: str, raw: dict[str, Any]) -> CleaningRules:
+    where = f"{where}.clean"
+    for key, value in raw.items():
+        if key not in _CLEAN_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CLEAN_KEYS)})")
+        _check_type(where, key, value, _CLEAN_KEYS[key])
+    drop = _str_list(where, "drop", raw.get("drop", []))
+    xpaths = []
+    for selector in drop:
+        try:
+            xpaths.append(selector_to_xpath(selector))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: key 'drop': {selector!r}: {exc}") from None
+    return CleaningRules(
+        drop=drop,
+        drop_xpath=tuple(xpaths),
+        keep_text=_str_list(where, "keep_text", raw.get("keep_text", [])),
+        drop_text=_str_list(where, "drop_text", raw.get("drop_text", [])),
+    )
+
+
+def _parse_site(path: Path, name: str, raw: Any) -> Site:
+    where = f"{path}: site {name!r}"
+    if not _NAME_RE.match(name):
+        raise ConfigError(f"{where}: a site name may hold only letters, digits, '_', '.', '-'")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table ([sites.{name}])")
+    for key, value in raw.items():
+        if key not in _SITE_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_SITE_KEYS)})")
+        _check_type(where, key, value, _SITE_KEYS[key])
+    domains = _str_list(where, "domains", raw.get("domains", []))
+    if not domains:
+        raise ConfigError(f"{where}: key 'domains' is required (the site's host names)")
+    for domain in domains:
+        if not _DOMAIN_RE.match(domain):
+            raise ConfigError(f"{where}: key 'domains': {domain!r} must be a host name, "
+                              "without scheme, port or path")
+    urls = {k: _str_list(where, k, raw.get(k, [])) for k in ("feeds", "sitemaps", "start_urls")}
+    for key, values in urls.items():
+        _check_urls(where, key, values)
+    if not any(urls.values()):
+        raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps', 'start_urls'")
+    patterns = {k: _str_list(where, k, raw.get(k, [])) for k in ("allow", "deny")}
+    for key, values in patterns.items():
+        _compile_patterns(where, key, values)
+    numbers = {}
+    for key, default, low in (("max_pages", 500, 1), ("follow_depth", 2, 0), ("min_words", 40, 1)):
+        value = raw.get(key, default)
+        if value < low:
+            raise ConfigError(f"{where}: key {key!r} must be at least {low}, not {value}")
+        numbers[key] = value
+    return Site(
+        name=name,
+        domains=tuple(d.lower() for d in domains),
+        allow=patterns["allow"],
+        deny=patterns["deny"],
+        clean=_parse_clean(where, raw.get("clean", {})),
+        **urls,
+        **numbers,
+    )
+
+
+def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
+    where = f"{path}: [crawler]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table")
+    for key, value in raw.items():
+        if key not in _CRAWLER_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CRAWLER_KEYS)})")
+        _check_type(where, key, value, _CRAWLER_KEYS[key])
+    for key in ("download_delay", "download_timeout"):
+        if raw.get(key, 1) < 0:
+            raise ConfigError(f"{where}: key {key!r} must not be negative")
+    for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
+                "extract_workers"):
+        if raw.get(key, 1) < 1:
+            raise ConfigError(f"{where}: key {key!r} must be at least 1")
+    return CrawlerOptions(**raw)
+
+
+def parse_config(text: str, path: Path | str = "sites.toml") -> Config:
+    """Parse and validate config text; `path` is only used in error messages."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for key in data:
+        if key not in ("crawler", "sites"):
+            raise ConfigError(f"{path}: unknown top-level key {key!r} (known: crawler, sites)")
+    crawler = _parse_crawler(path, data.get("crawler", {}))
+    raw_sites = data.get("sites", {})
+    if not isinstance(raw_sites, dict) or not raw_sites:
+        raise ConfigError(f"{path}: no sites: add at least one [sites.NAME] table")
+    sites = {name: _parse_site(path, name, raw) for name, raw in raw_sites.items()}
+    return Config(path=path, crawler=crawler, sites=sites)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a sites config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (copy sites.example.toml to start)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(text, path)

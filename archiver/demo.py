@@ -1,0 +1,52 @@
+"""`archiver demo`: serve the bundled demo site on loopback, crawl it, show the archive."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from .config import load_config
+from .crawl import run_crawl
+from .errors import ArchiverError, ExitCode
+from .siteserver import SiteServer
+from .store import Store
+
+
+def demo_site_root() -> Path:
+    """The folder of the bundled demo site."""
+    return Path(str(resources.files("archiver") / "demo_site"))
+
+
+def demo_config_text(origin: str) -> str:
+    """The demo's sites config, pointed at a server's origin."""
+    template = (resources.files("archiver") / "demo.toml").read_text(encoding="utf-8")
+    return template.replace("{origin}", origin)
+
+
+def run_demo(db_path: Path, *, query: str = "peru",
+             echo: Callable[[str], None] = print) -> ExitCode:
+    """Crawl the demo site into `db_path` and print the summary, the articles and a search."""
+    with SiteServer(demo_site_root()) as server, tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp) / "demo-sites.toml"
+        config_path.write_text(demo_config_text(server.origin), encoding="utf-8")
+        echo(f"demo site: {server.origin}/ (serving {demo_site_root().name}/)")
+        summary = run_crawl(load_config(config_path), db_path, log_level="WARNING")
+    echo(summary.render())
+    try:
+        with Store(db_path, readonly=True) as store:
+            rows = store.articles("demo")
+            echo(f"\narchived articles ({len(rows)}):")
+            for row in rows:
+                echo(f"  {(row['published'] or '')[:10]}  {row['word_count']:>4} words  "
+                     f"{row['title']}")
+            hits = store.search(query, limit=5)
+    except ArchiverError:
+        raise
+    echo(f"\nsearch {query!r}: {len(hits)} match(es)")
+    for hit in hits:
+        echo(f"  {hit.title}\n    {' '.join(hit.snippet.split())}")
+    echo(f"\nNext: archiver search 'protest*' --db {db_path}   |   "
+         f"sqlite3 {db_path} 'select title, published from articles'")
+    return summary.exit_code

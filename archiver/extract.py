@@ -1,0 +1,323 @@
+"""Turn one fetched page (bytes and URL) into an Article, or say why it is not one.
+
+Pure: no Scrapy, no SQL, no network. It runs in worker processes, so everything it takes and
+returns is plain, picklable data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import lxml.html
+import py3langid
+import trafilatura
+from charset_normalizer import from_bytes
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from .urls import is_front_page, normalize, on_domains
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
+    "liveblogposting", "report", "scholarlyarticle", "techarticle", "socialmediaposting",
+}
+LISTING_TYPES = {
+    "collectionpage", "itemlist", "searchresultspage", "website", "profilepage",
+    "aboutpage", "contactpage", "product", "offer", "event", "organization",
+}
+
+
+@dataclass
+class Article:
+    """What the archive stores for one article."""
+
+    url: str
+    fetched_url: str
+    title: str | None
+    text: str
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    date_source: str | None = None
+    language: str | None = None
+    description: str | None = None
+    image: str | None = None
+    sitename: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    word_count: int = 0
+    content_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Extraction:
+    """The result of analysing one page: an article, or the reason it is not one."""
+
+    article: Article | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What discovery knew about the page before fetching it (feed or sitemap entry)."""
+
+    title: str | None = None
+    published: str | None = None
+    language: str | None = None
+
+
+def decode(body: bytes, content_type: str | None = None) -> str:
+    """Decode page bytes: HTTP charset, BOM, <meta>, then a statistical guess.
+
+    trafilatura guesses on its own and can read cp1252 as cp1250; deciding here keeps the
+    archive's text free of mojibake.
+    """
+
+    def guess(data: bytes) -> str | None:
+        best = from_bytes(data[:200_000]).best()
+        return best.encoding if best else None
+
+    _, text = html_to_unicode(content_type, body, auto_detect_fun=guess)
+    return text.lstrip("\ufeff")
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """A hash of the title and text that ignores whitespace-only differences."""
+    norm = " ".join(f"{title or ''}\n{text}".split())
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type", [])
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def _meta(tree: lxml.html.HtmlElement, *names: str) -> list[str]:
+    values = []
+    for name in names:
+        for node in tree.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]", n=name):
+            content = (node.get("content") or "").strip()
+            if content:
+                values.append(content)
+    return values
+
+
+def _names(value: Any) -> list[str]:
+    """Author names from a JSON-LD author value (string, Person, list of either)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _split_keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [k.strip() for k in value.split(",")]
+    if isinstance(value, list):
+        return [k.strip() for k in value if isinstance(k, str)]
+    return []
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.casefold() not in seen and len(value) <= 200:
+            seen.add(value.casefold())
+            out.append(value)
+    return out
+
+
+def iso_datetime(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time from the forms pages and feeds use; None when unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})", value)
+    return match.group(1) if match else None
+
+
+def _language(tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str) -> str | None:
+    """The page's language: detected from the text when there is enough, else as declared."""
+    declared = tree.get("lang") or next(iter(_meta(tree, "og:locale", "inLanguage")), None)
+    for obj in ld:
+        if not declared and isinstance(obj.get("inLanguage"), str):
+            declared = obj["inLanguage"]
+    declared = declared.split("-")[0].split("_")[0].lower().strip() if declared else None
+    if len(text) >= 200:
+        detected, _score = py3langid.classify(text[:5000])
+        return detected
+    return declared or None
+
+
+def _tags(tree: lxml.html.HtmlElement, ld_article: dict[str, Any] | None,
+          extra: list[str]) -> list[str]:
+    tags = _meta(tree, "article:tag")
+    if ld_article:
+        tags += _split_keywords(ld_article.get("keywords"))
+    tags += [a.text_content() for a in tree.xpath('//a[contains(concat(" ", @rel, " "), " tag ")]')]
+    return _unique(tags + extra)
+
+
+def _strip_title_line(text: str, title: str | None) -> str:
+    if not title:
+        return text
+    first, _, rest = text.partition("\n")
+    if " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip("\n")
+    return text
+
+
+def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]],
+              text: str, min_words: int, has_date: bool) -> str | None:
+    """None when the page is an article, else the reason it is not."""
+    if is_front_page(url):
+        return "front_page"
+    og_type = next(iter(_meta(tree, "og:type")), "").lower()
+    ld_types = set().union(*(_types(o) for o in ld)) if ld else set()
+    words = len(text.split())
+    if not text.strip():
+        return "no_text"
+    article_signal = (og_type == "article" or bool(ld_types & ARTICLE_TYPES)
+                      or bool(_meta(tree, "article:published_time", "datePublished")))
+    if not article_signal and (ld_types & LISTING_TYPES) and not (ld_types & ARTICLE_TYPES):
+        return "listing_page"
+    if og_type and og_type not in ("article", "news", "blog") and not (ld_types & ARTICLE_TYPES):
+        return "not_article_type"
+    if words < min_words:
+        return "too_short"
+    if not article_signal and not (has_date and words >= 3 * min_words):
+        return "no_article_signals"
+    return None
+
+
+def analyse(body: bytes, url: str, *, content_type: str | None = None,
+            drop_xpath: tuple[str, ...] | list[str] = (), domains: tuple[str, ...] = (),
+            hints: Hints | None = None, min_words: int = 40) -> Extraction:
+    """Extract an article from a page, or return the reason it is not an article.
+
+    `domains` decides whether the page's canonical link may become its identity (only when it
+    points to the same site); `drop_xpath` are the site's cleaning rules.
+    """
+    hints = hints or Hints()
+    if not body or not body.strip():
+        return Extraction(None, "empty_body")
+    html = decode(body, content_type)
+    if "<" not in html[:5000]:
+        return Extraction(None, "not_html")
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return Extraction(None, "unparsable_html")
+    ld = _json_ld(tree)
+    ld_article = next((o for o in ld if _types(o) & ARTICLE_TYPES), None)
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        prune_xpath=list(drop_xpath) or None, deduplicate=False,
+    )
+    if doc is None:
+        return Extraction(None, "no_text")
+    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    title = meta.get("title") or (ld_article or {}).get("headline") or hints.title
+    text = _strip_title_line(meta.get("text") or "", title)
+
+    published, source = None, None
+    candidates = [
+        ("json-ld", (ld_article or {}).get("datePublished")),
+        ("meta", next(iter(_meta(tree, "article:published_time", "datePublished",
+                                 "og:published_time", "pubdate")), None)),
+        ("trafilatura", meta.get("date")),
+        ("discovery", hints.published),
+    ]
+    for name, value in candidates:
+        published = iso_datetime(value) if isinstance(value, str) else None
+        if published:
+            source = name
+            break
+    modified_raw = (ld_article or {}).get("dateModified") or next(
+        iter(_meta(tree, "article:modified_time", "og:updated_time", "dateModified")), None)
+    modified = iso_datetime(modified_raw) if isinstance(modified_raw, str) else None
+
+    reason = _classify(url, tree, ld, text, min_words, has_date=published is not None)
+    if reason:
+        return Extraction(None, reason)
+
+    identity = normalize(url) or url
+    canonical = normalize(meta.get("url") or "", base=url)
+    if canonical and canonical != identity and on_domains(canonical, domains or ()):
+        identity = canonical
+
+    authors = _names((ld_article or {}).get("author"))
+    author = meta.get("author") or ("; ".join(_unique(authors)) if authors else None)
+    categories = _unique(list(meta.get("categories") or [])
+                         + _split_keywords((ld_article or {}).get("articleSection")))
+    text = unicodedata.normalize("NFC", text)
+    return Extraction(Article(
+        url=identity,
+        fetched_url=url,
+        title=" ".join(title.split()) if title else None,
+        text=text,
+        author=author,
+        published=published,
+        modified=modified,
+        date_source=source,
+        language=_language(tree, ld, text) or hints.language,
+        description=meta.get("description"),
+        image=meta.get("image"),
+        sitename=meta.get("sitename"),
+        categories=categories,
+        tags=_tags(tree, ld_article, list(meta.get("tags") or [])),
+        word_count=len(text.split()),
+        content_hash=content_hash(title, text),
+    ))
+
+
+def extract(body: bytes, url: str, **options: Any) -> Article | None:
+    """The article on a page, or None when the page is not an article (see `analyse`)."""
+    return analyse(body, url, **options).article

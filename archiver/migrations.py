@@ -1,0 +1,55 @@
+"""The archive's schema, as idempotent sqlite-utils migrations applied on every open."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("archiver")
+
+#: FTS5 tokenizer: Porter stemming over unicode61 with diacritics folded, so `peru` finds
+#: "Perú" and `protest` finds "protesters".
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+FTS_COLUMNS = ["title", "description", "text", "author"]
+
+
+@migrations()
+def m001_articles(db: Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "modified": str,
+            "date_source": str,
+            "language": str,
+            "description": str,
+            "image": str,
+            "sitename": str,
+            "categories": str,
+            "tags": str,
+            "text": str,
+            "word_count": int,
+            "content_hash": str,
+            "fetched_url": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"url", "site", "text", "content_hash", "first_seen", "last_seen"},
+        if_not_exists=True,
+    )
+    db["articles"].create_index(["url"], unique=True, if_not_exists=True)
+    db["articles"].create_index(["site", "published"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    db["articles"].create_index(["content_hash"], if_not_exists=True)
+    db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE,
+                              replace=True)
+
+
+def apply(db: Database) -> None:
+    """Bring the database's schema up to date (a no-op when it already is)."""
+    migrations.apply(db)

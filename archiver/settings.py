@@ -1,0 +1,67 @@
+"""Scrapy settings for archiver: polite defaults, and the mapping from `[crawler]` options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import CrawlerOptions
+
+BOT_NAME = "archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Politeness: robots.txt obeyed, AutoThrottle, at most 2 requests at a time per domain.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+
+# Limits: a news page is never 1 GiB, nor worth waiting 3 minutes for.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_MAXDELAY = 0
+
+# The archive needs no cookies; without the cookie middleware tldextract never reaches for
+# the public suffix list online.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {"archiver.pipelines.ArchivePipeline": 300}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Archive settings, read by the spider and the pipeline.
+ARCHIVE_CONFIG = "sites.toml"
+ARCHIVE_DB = "archive.db"
+ARCHIVE_MAX_PAGES = 0  # 0: each site's own max_pages
+
+
+def user_agent(options: CrawlerOptions) -> str:
+    """A User-Agent naming the tool and a contact URL, as polite crawlers do."""
+    from . import __version__
+
+    return options.user_agent or f"archiver/{__version__} (+{options.contact})"
+
+
+def from_options(options: CrawlerOptions) -> dict[str, Any]:
+    """Scrapy settings for the `[crawler]` table of a sites config."""
+    return {
+        "USER_AGENT": user_agent(options),
+        "DOWNLOAD_DELAY": options.download_delay,
+        "AUTOTHROTTLE_ENABLED": options.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(options.download_delay, 0.0),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrent_per_domain,
+        "CONCURRENT_REQUESTS": options.concurrent_requests,
+        "ROBOTSTXT_OBEY": options.obey_robots,
+        "DOWNLOAD_TIMEOUT": options.download_timeout,
+        "DOWNLOAD_MAXSIZE": options.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": min(options.max_page_bytes, DOWNLOAD_WARNSIZE),
+        "ARCHIVE_EXTRACT_WORKERS": options.extract_workers,
+    }

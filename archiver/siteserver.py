@@ -1,0 +1,126 @@
+"""Serve a folder as a small news site on 127.0.0.1, for the demo and for tests.
+
+Fixture sites write their absolute URLs with the origin `http://news.example.test`; the server
+rewrites it to its own origin in every body it sends. `/a/b` is served from `a/b.html` when no
+file `a/b` exists, `/` from `index.html`. Every request is logged, so tests can prove what the
+crawler did and did not fetch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import mimetypes
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+FIXTURE_ORIGIN = "http://news.example.test"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class SiteServer:
+    """A threaded HTTP server over a folder; use as a context manager."""
+
+    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = Path(root).resolve()
+        self.log: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        handler = self._handler()
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def origin(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def paths(self) -> list[str]:
+        """The paths requested so far, in order."""
+        with self._lock:
+            return [r.path for r in self.log]
+
+    def start(self) -> SiteServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def resolve(self, path: str) -> Path | None:
+        """The file that serves a URL path, or None."""
+        rel = unquote(urlsplit(path).path).lstrip("/")
+        candidates = [rel or "index.html"]
+        if rel:
+            candidates += [rel + ".html", rel.rstrip("/") + "/index.html"]
+        for candidate in candidates:
+            file = (self.root / candidate).resolve()
+            if file.is_file() and file.is_relative_to(self.root):
+                return file
+        return None
+
+    def body_for(self, file: Path) -> bytes:
+        data = file.read_bytes()
+        origin = self.origin.encode()
+        if file.suffix == ".gz":
+            return gzip.compress(gzip.decompress(data).replace(FIXTURE_ORIGIN.encode(), origin),
+                                 mtime=0)
+        return data.replace(FIXTURE_ORIGIN.encode(), origin)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                with server._lock:
+                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers)))
+                file = server.resolve(self.path)
+                if file is None:
+                    body, ctype, status = b"<html><body>Not found</body></html>", "text/html", 404
+                else:
+                    body, status = server.body_for(file), 200
+                    ctype = _content_type(file)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        return Handler
+
+
+def _content_type(file: Path) -> str:
+    if file.suffix == ".gz":
+        return "application/gzip"
+    if file.name == "robots.txt":
+        return "text/plain; charset=utf-8"
+    if file.suffix == ".xml":
+        return "application/xml; charset=utf-8"
+    guessed = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")

@@ -1,0 +1,1 @@
+"""Scrapy spiders of archiver (one generic spider, driven by sites.toml)."""

@@ -1,0 +1,220 @@
+"""NewsSpider: discover and fetch one site's articles from its feeds, sitemaps and sections."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from archiver import settings as archive_settings
+from archiver.config import Config, Site, load_config
+from archiver.discovery import Entry, parse_feed, parse_sitemap, robots_sitemaps
+from archiver.extract import Hints
+from archiver.items import RawPage
+from archiver.urls import host_of, matches_any, normalize, on_domains
+
+logger = logging.getLogger(__name__)
+
+MAX_SITEMAP_DEPTH = 3
+
+
+class NewsSpider(scrapy.Spider):
+    """One site of sites.toml: `scrapy crawl news -a site=NAME`."""
+
+    name = "news"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        config = load_config(settings.get("ARCHIVE_CONFIG", "sites.toml"))
+        settings.setdict(archive_settings.from_options(config.crawler), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        config: Config = load_config(crawler.settings.get("ARCHIVE_CONFIG", "sites.toml"))
+        name = kwargs.get("site")
+        if not name:
+            raise ValueError(f"give a site: -a site=NAME (sites: {', '.join(config.sites)})")
+        (spider.site,) = config.select([name])
+        site: Site = spider.site
+        seeds = site.feeds + site.sitemaps + site.start_urls
+        spider.allowed_domains = sorted(set(site.domains) | {host_of(u) for u in seeds})
+        override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
+        spider.budget = override or site.max_pages
+        spider.requested = 0
+        spider.seen: set[str] = set()
+        spider.allow_re = site.allow_re
+        spider.deny_re = site.deny_re
+        spider.links = LinkExtractor(unique=True)
+        return spider
+
+    # -- seeds ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.site.feeds:
+            yield self._seed(url, self.parse_feed, "feed")
+        for url in self.site.sitemaps:
+            if url.rstrip("/").endswith("/robots.txt"):
+                yield self._seed(url, self.parse_robots, "robots")
+            else:
+                yield self._seed(url, self.parse_sitemap, "sitemap", sitemap_depth=0)
+        for url in self.site.start_urls:
+            yield self._seed(url, self.parse_listing, "start", hops=0)
+
+    def _seed(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(normalize(url) or url, callback=callback, errback=self.on_error,
+                              priority=100, meta={"role": role, "seed": True, **meta})
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
+
+    def _skip(self, reason: str, url: str) -> None:
+        self._count(f"archive/skipped/{reason}")
+        logger.debug("skipped (%s): %s", reason, url)
+
+    # -- discovery callbacks -------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterable[scrapy.Request]:
+        self._count("archive/fetched/robots")
+        text = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace")
+        for url in robots_sitemaps(text, response.url):
+            yield self._seed(url, self.parse_sitemap, "sitemap", sitemap_depth=0)
+
+    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        self._count("archive/fetched/feed")
+        entries = parse_feed(response.body, response.url)
+        if not entries:
+            self._error("feed_unreadable", response.url, "no items in the feed")
+        for entry in entries:
+            yield from self._candidate(entry.url, hints=self._hints(entry))
+
+    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+        self._count("archive/fetched/sitemap")
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                self._error("sitemap_unreadable", response.url, f"bad gzip: {exc}")
+                return
+        sitemap = parse_sitemap(body, response.url)
+        if sitemap is None:
+            self._error("sitemap_unreadable", response.url, "not a sitemap")
+            return
+        depth = response.meta.get("sitemap_depth", 0)
+        for entry in sitemap.entries:
+            if sitemap.is_index:
+                if depth >= MAX_SITEMAP_DEPTH:
+                    self._skip("sitemap_too_deep", entry.url)
+                    continue
+                yield self._seed(entry.url, self.parse_sitemap, "sitemap",
+                                 sitemap_depth=depth + 1)
+            else:
+                yield from self._candidate(entry.url, hints=self._hints(entry))
+
+    def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
+        """A start or section page: used for its links, never stored."""
+        role = response.meta.get("role")
+        self._count(f"archive/fetched/{'start' if role == 'start' else 'listing'}")
+        self._skip("start_page" if role == "start" else "listing_page", response.url)
+        yield from self._follow(response)
+
+    def parse_page(self, response: Response) -> Iterable[Any]:
+        """An article candidate: handed to the pipeline, and its links followed within depth."""
+        self._count("archive/fetched/page")
+        if not isinstance(response, TextResponse):
+            self._skip("not_html", response.url)
+            return
+        yield RawPage(
+            site=self.site.name,
+            url=response.meta.get("archive_url", response.url),
+            final_url=response.url,
+            status=response.status,
+            headers={k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+                     for k, v in response.headers.items()},
+            body=response.body,
+            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            hints=response.meta.get("hints") or Hints(),
+        )
+        yield from self._follow(response)
+
+    # -- links ---------------------------------------------------------------------------
+
+    def _hints(self, entry: Entry) -> Hints:
+        return Hints(title=entry.title, published=entry.published, language=entry.language)
+
+    def _follow(self, response: Response) -> Iterable[scrapy.Request]:
+        hops = response.meta.get("hops")
+        if hops is None or hops >= self.site.follow_depth:
+            return
+        if not isinstance(response, TextResponse):
+            return
+        for link in self.links.extract_links(response):
+            yield from self._candidate(link.url, hops=hops + 1)
+
+    def _candidate(self, raw_url: str, *, hints: Hints | None = None,
+                   hops: int | None = None) -> Iterable[scrapy.Request]:
+        """A request for a discovered URL, or a counted skip saying why there is none."""
+        url = normalize(raw_url)
+        if url is None:
+            self._skip("bad_url", raw_url[:200])
+            return
+        if url in self.seen:
+            return
+        self.seen.add(url)
+        if not on_domains(url, self.site.domains):
+            self._skip("offsite", url)
+            return
+        if matches_any(url, self.deny_re):
+            self._skip("denied_by_pattern", url)
+            return
+        is_article = not self.allow_re or matches_any(url, self.allow_re)
+        if not is_article and (hops is None or hops >= self.site.follow_depth):
+            self._skip("not_allowed_by_pattern", url)
+            return
+        if self.requested >= self.budget:
+            self._skip("page_budget", url)
+            return
+        self.requested += 1
+        yield scrapy.Request(
+            url, callback=self.parse_page if is_article else self.parse_listing,
+            errback=self.on_error,
+            meta={"role": "page" if is_article else "listing", "hops": hops,
+                  "hints": hints, "archive_url": url},
+        )
+
+    # -- errors --------------------------------------------------------------------------
+
+    def _error(self, kind: str, url: str, message: str) -> None:
+        self._count(f"archive/errors/{kind}")
+        logger.error("%s: %s: %s", kind, url, message)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        seed = request.meta.get("seed", False)
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if seed:
+                self._error(f"seed_http_{status}", request.url, f"HTTP {status}")
+            else:
+                self._skip(f"http_{status}", request.url)
+                logger.info("skipped (HTTP %s): %s", status, request.url)
+            return
+        kind = failure.type.__name__ if failure.type else "error"
+        if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
+            robots = "robots.txt" in str(failure.value)
+            self._skip("robots_txt" if robots else "ignored_request", request.url)
+            return
+        self._error(f"download_{kind}", request.url, str(failure.value)[:300])
