@@ -26,6 +26,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
         self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
+        self.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
         self.store: Store | None = None
         self.pool = None
 
@@ -57,14 +58,18 @@ class ArchivePipeline:
         except Exception as exc:  # a crash in the worker: count it, keep crawling
             self.stats.inc_value("archive/errors/extract")
             logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+            self._give_up(item, "extract", f"{type(exc).__name__}: {exc}")
             raise DropItem(f"extraction failed: {exc}") from None
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
+            self._give_up(item)
             raise DropItem(f"not an article ({result.reason})")
         try:
-            (outcome,) = self.store.save_articles(site.name, [result.article],
-                                                  seen_at=item.fetched_at)
+            outcome = self.store.save_page(
+                site.name, result.article, item.fetched_at, requested_url=item.url,
+                etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+                schedule=site.revisit)
         except ArchiverError as exc:
             self.stats.inc_value("archive/errors/store")
             logger.error("%s", exc)
@@ -72,3 +77,12 @@ class ArchivePipeline:
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)
         return item
+
+    def _give_up(self, item: RawPage, error: str | None = None, message: str = "") -> None:
+        """Take a page that will not be stored off the frontier (and log it, if it failed)."""
+        try:
+            if error:
+                self.store.log_failure(self.run_id, item.site, item.url, error, message)
+            self.store.frontier_done(item.url)
+        except ArchiverError as exc:
+            logger.error("%s", exc)

@@ -35,12 +35,17 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"archiver.pipelines.ArchivePipeline": 300}
+# Conditional GET for revisits and feed polls (If-None-Match / If-Modified-Since, 304).
+DOWNLOADER_MIDDLEWARES = {"archiver.middlewares.ConditionalGetMiddleware": 900}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # Archive settings, read by the spider and the pipeline.
 ARCHIVE_CONFIG = "sites.toml"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_MAX_PAGES = 0  # 0: each site's own max_pages
+ARCHIVE_INCREMENTAL = True  # skip archived articles not due for a revisit; keep a frontier
+ARCHIVE_CONDITIONAL_GET = True  # send stored validators, treat 304 as unchanged
+ARCHIVE_RUN_ID = None  # the `runs` row this crawl reports failures under (set by run_crawl)
 
 
 def user_agent(options: CrawlerOptions) -> str:

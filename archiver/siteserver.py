@@ -2,16 +2,20 @@
 
 Fixture sites write their absolute URLs with the origin `http://news.example.test`; the server
 rewrites it to its own origin in every body it sends. `/a/b` is served from `a/b.html` when no
-file `a/b` exists, `/` from `index.html`. Every request is logged, so tests can prove what the
-crawler did and did not fetch.
+file `a/b` exists, `/` from `index.html`. Every request is logged with the status it got, so
+tests can prove what the crawler did and did not fetch. Files are served with an ETag (a hash
+of the body) and a Last-Modified (the file's mtime), and conditional requests get 304, like a
+real news site's server; either validator can be switched off.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import mimetypes
 import threading
 from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,13 +30,17 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    status: int = 0
 
 
 class SiteServer:
     """A threaded HTTP server over a folder; use as a context manager."""
 
-    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0, *,
+                 etag: bool = True, last_modified: bool = True) -> None:
         self.root = Path(root).resolve()
+        self.etag = etag
+        self.last_modified = last_modified
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = self._handler()
@@ -88,6 +96,29 @@ class SiteServer:
                                  mtime=0)
         return data.replace(FIXTURE_ORIGIN.encode(), origin)
 
+    def validators(self, file: Path, body: bytes) -> dict[str, str]:
+        """The ETag and Last-Modified headers the server sends for a file."""
+        out = {}
+        if self.etag:
+            out["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.last_modified:
+            out["Last-Modified"] = formatdate(int(file.stat().st_mtime), usegmt=True)
+        return out
+
+    def not_modified(self, headers: object, validators: dict[str, str], file: Path) -> bool:
+        """Whether a conditional request's validators still match (RFC 9110 §13.2.2 order)."""
+        match = headers.get("If-None-Match")  # type: ignore[attr-defined]
+        if match is not None:
+            return "ETag" in validators and validators["ETag"] in [
+                t.strip() for t in match.split(",")]
+        since = headers.get("If-Modified-Since")  # type: ignore[attr-defined]
+        if since and "Last-Modified" in validators:
+            try:
+                return int(file.stat().st_mtime) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -95,17 +126,24 @@ class SiteServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                with server._lock:
-                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers)))
                 file = server.resolve(self.path)
+                validators: dict[str, str] = {}
                 if file is None:
                     body, ctype, status = b"<html><body>Not found</body></html>", "text/html", 404
                 else:
                     body, status = server.body_for(file), 200
                     ctype = _content_type(file)
+                    validators = server.validators(file, body)
+                    if server.not_modified(self.headers, validators, file):
+                        status, body = 304, b""
+                with server._lock:
+                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers), status))
                 self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
+                for name, value in validators.items():
+                    self.send_header(name, value)
+                if status != 304:
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
