@@ -273,6 +273,14 @@ class Store:
         # Archived before revisit state was kept: schedule from its own dates.
         return is_due(next_check(article[0], article[1], article[2], schedule))
 
+    def due_urls(self, site: str, now: str | None = None) -> list[str]:
+        """A site's archived articles due for a revisit (one URL each), most overdue first."""
+        cur = self.conn.execute(
+            "SELECT min(url) FROM url_state WHERE site = ? AND article_url IS NOT NULL "
+            "AND next_check <= ? GROUP BY article_url ORDER BY min(next_check)",
+            (site, now or now_iso()))
+        return [u for (u,) in cur]
+
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         """The ETag and Last-Modified stored for a URL (an archived article's, or a feed's)."""
         row = self.conn.execute(

@@ -92,9 +92,16 @@ class NewsSpider(scrapy.Spider):
                 for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
                                                resumed=True):
                     yield request
+            # Revisits come from the archive, not from discovery: a feed that answers 304,
+            # or has rotated the article out, must not stop an article being looked at again.
+            for url in self.state.due_urls(self.site.name):
+                for request in self._candidate(url):
+                    yield request
 
     def _seed(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(normalize(url) or url, callback=callback, errback=self.on_error,
+        url = normalize(url) or url
+        self.seen.add(url)  # a link back to a seed is not a second request
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
                               priority=100, meta={"role": role, "seed": True, **meta})
 
     def _count(self, key: str) -> None:
@@ -199,6 +206,8 @@ class NewsSpider(scrapy.Spider):
             self._skip("bad_url", raw_url[:200])
             return
         if url in self.seen:
+            if resumed and self.state is not None:
+                self.state.frontier_done(url)  # a seed this run requests anyway
             return
         self.seen.add(url)
         if not on_domains(url, self.site.domains):
