@@ -211,8 +211,8 @@ def test_sigkill_at_several_points_then_a_normal_run_loses_and_duplicates_nothin
         kill_points = [
             lambda: any(r.path == "/sitemap.xml" for r in list(server.log)),  # discovery
             lambda: articles_requested() >= 1,  # first downloads in flight
-            lambda: articles_requested() >= 60,  # storing under way
-            lambda: articles_requested() >= 120,
+            lambda: archived() >= 20,  # storing under way
+            lambda: archived() >= 100,
         ]
         stored = 0
         for ready in kill_points:
@@ -268,3 +268,26 @@ def test_bounded_run_leaves_the_rest_on_the_frontier_for_the_next(tmp_path):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0] == 10
     assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+
+
+def test_max_minutes_ends_the_run_cleanly_and_the_next_finishes(tmp_path):
+    site = make_site(tmp_path / "site", 40)
+    with SiteServer(site) as server:
+        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
+                              extra='allow = ["/article/"]', drop=())
+        # A polite delay makes 40 pages take well over the three seconds allowed.
+        config.write_text(config.read_text().replace("download_delay = 0",
+                                                     "download_delay = 0.25"))
+        db = tmp_path / "archive.db"
+        first = crawl(config, db, "--max-minutes", "0.05")
+        assert "[closespider_timeout]" in first.stdout and "result: ok (exit 0)" in first.stdout
+        conn = sqlite3.connect(db)
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert 0 < stored < 40
+        left = conn.execute("SELECT count(*) FROM frontier").fetchone()[0]
+        assert left == 40 - stored, "everything not stored waits on the frontier"
+        config.write_text(config.read_text().replace("download_delay = 0.25",
+                                                     "download_delay = 0"))
+        crawl(config, db)
+    assert conn.execute("SELECT count(DISTINCT url), count(*) FROM articles").fetchone() == (
+        40, 40)
