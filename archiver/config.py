@@ -119,7 +119,8 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string", bool: "true/false"}
+_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string",
+               bool: "true/false"}
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -281,7 +282,8 @@ def load_config(path: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (copy sites.example.toml to start)") from None
+        raise ConfigError(f"{path}: no such config file "
+                          "(copy sites.example.toml to start)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return parse_config(text, path)
