@@ -254,40 +254,33 @@ def test_two_crawls_started_together_one_runs_the_other_exits_locked(tmp_path, s
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
 
 
-def test_bounded_run_leaves_the_rest_on_the_frontier_for_the_next(tmp_path):
-    site = make_site(tmp_path / "site", 10)
-    with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
-        db = tmp_path / "archive.db"
-        assert "4 new" in crawl(config, db, "--max-pages", "4").stdout
-        # The site's sitemap now lists nothing: the six left over are known only to the
-        # archive's frontier.
-        write_sitemap(site, [])
-        assert "6 new" in crawl(config, db).stdout
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0] == 10
-    assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
-
-
-def test_max_minutes_ends_the_run_cleanly_and_the_next_finishes(tmp_path):
+def test_bounded_runs_leave_the_rest_on_the_frontier_for_the_next(tmp_path):
     site = make_site(tmp_path / "site", 40)
     with SiteServer(site) as server:
         config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
                               extra='allow = ["/article/"]', drop=())
-        # A polite delay makes 40 pages take well over the three seconds allowed.
+        db = tmp_path / "archive.db"
+        conn = sqlite3.connect(db)
+        first = crawl(config, db, "--max-pages", "4")
+        assert "4 new" in first.stdout and "page_budget 36" in first.stdout
+        assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 36
+
+        # The site's sitemap now lists nothing: what is left is known only to the frontier.
+        # A polite delay makes the 36 pages take well over the three seconds allowed.
+        write_sitemap(site, [])
         config.write_text(config.read_text().replace("download_delay = 0",
                                                      "download_delay = 0.25"))
-        db = tmp_path / "archive.db"
-        first = crawl(config, db, "--max-minutes", "0.05")
-        assert "[closespider_timeout]" in first.stdout and "result: ok (exit 0)" in first.stdout
-        conn = sqlite3.connect(db)
+        second = crawl(config, db, "--max-minutes", "0.05")
+        assert "[closespider_timeout]" in second.stdout
+        assert "result: ok (exit 0)" in second.stdout
         stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        assert 0 < stored < 40
+        assert 4 < stored < 40
         left = conn.execute("SELECT count(*) FROM frontier").fetchone()[0]
         assert left == 40 - stored, "everything not stored waits on the frontier"
+
         config.write_text(config.read_text().replace("download_delay = 0.25",
                                                      "download_delay = 0"))
         crawl(config, db)
     assert conn.execute("SELECT count(DISTINCT url), count(*) FROM articles").fetchone() == (
         40, 40)
+    assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
