@@ -84,6 +84,8 @@ class ConditionalGetMiddleware:
         role = request.meta.get("role")
         stats = self.crawler.stats
         stats.inc_value(f"archive/not_modified/{role}")
+        if role != "page":  # a feed or sitemap with nothing new: shown among the skips
+            stats.inc_value(f"archive/skipped/{role}_not_modified")
         if role == "page" and self.store is not None:
             spider = self.crawler.spider
             try:

@@ -302,6 +302,19 @@ class Store:
                     "checks = coalesce(url_state.checks, 0) + 1",
                     (url, site, etag, last_modified, checked_at))
 
+    def mark_checked(self, url: str, checked_at: str, schedule: tuple[int, ...]) -> None:
+        """A revisit that failed (HTTP error, timeout): move on to the next scheduled look,
+        so a deleted or broken article is not requested again on every run."""
+        row = self.conn.execute(
+            "SELECT a.first_seen, a.published FROM url_state s "
+            "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
+        if row is None:
+            return
+        self._write("update revisit state",
+                    "UPDATE url_state SET last_checked = ?, next_check = ?, "
+                    "checks = coalesce(checks, 0) + 1 WHERE url = ?",
+                    (checked_at, next_check(row[0], row[1], checked_at, schedule), url))
+
     def mark_not_modified(self, url: str, seen_at: str, schedule: tuple[int, ...], *,
                           etag: str | None = None, last_modified: str | None = None) -> bool:
         """A revisit answered 304: the article was seen unchanged. False if none is archived."""
@@ -345,11 +358,11 @@ class Store:
         row = self.conn.execute("SELECT attempts FROM frontier WHERE url = ?", (url,)).fetchone()
         return row[0] if row else 0
 
-    def frontier(self, site: str) -> list[dict[str, Any]]:
-        """A site's discovered-but-unfinished URLs, oldest first."""
+    def frontier(self, site: str, limit: int = -1) -> list[dict[str, Any]]:
+        """A site's discovered-but-unfinished URLs, oldest first (at most `limit`)."""
         cur = self.conn.execute(
             "SELECT url, role, hops, hints, attempts FROM frontier WHERE site = ? "
-            "ORDER BY discovered, url", (site,))
+            "ORDER BY discovered, url LIMIT ?", (site, limit))
         return [{"url": u, "role": r, "hops": h, "hints": json.loads(j or "{}"), "attempts": a}
                 for u, r, h, j, a in cur]
 

@@ -86,8 +86,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._seed(url, self.parse_sitemap, "sitemap", sitemap_depth=0)
         for url in self.site.start_urls:
             yield self._seed(url, self.parse_listing, "start", hops=0)
-        if self.state is not None:  # what an earlier, unfinished run discovered
-            for entry in self.state.frontier(self.site.name):
+        if self.state is not None:  # what an earlier, unfinished run discovered ...
+            # ... at most half the page budget, so a backlog never starves new articles.
+            for entry in self.state.frontier(self.site.name, max(1, self.budget // 2)):
                 hints = Hints(**entry["hints"]) if entry["hints"] else None
                 for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
                                                resumed=True):
@@ -293,6 +294,7 @@ class NewsSpider(scrapy.Spider):
                 logger.info("skipped (HTTP %s): %s", status, request.url)
                 self._log_failure(request.url, f"http_{status}", f"HTTP {status}", status)
                 self._frontier_done(request.meta.get("archive_url"))
+                self._revisit_failed(request)
             return
         kind = failure.type.__name__ if failure.type else "error"
         if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
@@ -302,3 +304,15 @@ class NewsSpider(scrapy.Spider):
             return
         # A download error (timeout, refused): the URL stays on the frontier for the next run.
         self._error(f"download_{kind}", request.url, str(failure.value)[:300])
+        self._revisit_failed(request)
+
+    def _revisit_failed(self, request: scrapy.Request) -> None:
+        """A failed revisit of an archived article waits for its next scheduled look."""
+        url = request.meta.get("archive_url")
+        if self.state is None or not url or request.meta.get("role") != "page":
+            return
+        try:
+            self.state.mark_checked(url, datetime.now(UTC).replace(microsecond=0).isoformat(),
+                                    self.site.revisit)
+        except ArchiverError as exc:
+            logger.error("%s", exc)

@@ -65,6 +65,7 @@ def test_second_crawl_fetches_no_article_that_is_not_due(tmp_path, seed_server):
     polls = {r.path: r for r in seed_server.log if r.path in ("/rss.xml", "/sitemap.xml")}
     assert polls["/rss.xml"].status == 304 and "If-None-Match" in polls["/rss.xml"].headers
     assert polls["/sitemap.xml"].status == 304
+    assert "feed_not_modified 1" in second.stdout and "sitemap_not_modified 1" in second.stdout
     # --quiet: only the summary on stdout, nothing on stderr; --log-file appends the full log.
     assert first.stderr == "" and second.stderr == ""
     assert second.stdout.startswith("run 2: ")
@@ -104,14 +105,22 @@ def test_edited_article_records_one_revision_and_whitespace_edit_none(tmp_path):
         (site / "article" / "001.html").write_text(article_html(1, body=edited))
         page2 = site / "article" / "002.html"
         page2.write_text(page2.read_text().replace(". ", ".\n        ").replace("<p>", "<p>  "))
+        # Article 3: taken down by the publisher. The archive keeps it.
+        (site / "article" / "003.html").unlink()
         wait_until_due(db)
         server.log.clear()
         out = crawl(config, db).stdout
 
-        assert sorted(p for p, _ in article_requests(server)) == [article_path(n)
-                                                                 for n in (1, 2, 3)]
-        assert "0 new, 1 updated, 2 unchanged" in out
+        assert sorted(article_requests(server)) == [
+            (article_path(1), 200), (article_path(2), 200), (article_path(3), 404)]
+        assert "0 new, 1 updated, 1 unchanged" in out and "http_404 1" in out
     conn = sqlite3.connect(db)
+    # The failed revisit is logged and moves on to the next scheduled look (an hour on).
+    assert conn.execute("SELECT http_status FROM fetch_log WHERE url LIKE '%/003'"
+                        ).fetchall() == [(404,)]
+    (next_look,) = conn.execute("SELECT next_check FROM url_state WHERE url LIKE '%/003'"
+                                ).fetchone()
+    assert next_look > time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 3000))
     counts = dict(conn.execute("SELECT url, revision_count FROM articles"))
     by_path = {url.removeprefix(server.origin): n for url, n in counts.items()}
     assert by_path == {article_path(1): 1, article_path(2): 0, article_path(3): 0}
