@@ -45,6 +45,9 @@ class CrawlLock:
         self.stale: dict[str, Any] | None = None
 
     def acquire(self) -> CrawlLock:
+        if not self.path.parent.is_dir():
+            raise ArchiverError(f"{self.path.with_suffix('')}: folder {self.path.parent} "
+                                "does not exist")
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:

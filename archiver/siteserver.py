@@ -44,7 +44,7 @@ class SiteServer:
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _Server((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -151,6 +151,16 @@ class SiteServer:
                 pass
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    """Quiet about clients that hang up mid-response (a crawl killed on purpose, in tests)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _content_type(file: Path) -> str:

@@ -57,3 +57,27 @@ def test_render_runs_lists_newest_first(tmp_path):
     assert runs[2]["skipped"] == '{"not_due": 4}' and runs[2]["articles_new"] == 2
     table = render_runs(runs).splitlines()
     assert len(table) == 4 and table[3].split()[:2] == [str(first), runs[2]["started"]]
+
+
+def test_runs_and_history_commands_on_an_archive_without_runs(tmp_path):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from archiver.cli import cli
+
+    db = tmp_path / "a.db"
+    Store(db).close()
+    runner = CliRunner()
+    for command in ("runs", "history"):
+        assert runner.invoke(cli, [command, "--help"]).exit_code == 0
+    result = runner.invoke(cli, ["runs", "--db", str(db)])
+    assert result.exit_code == 0 and result.output.strip() == "no runs recorded"
+    result = runner.invoke(cli, ["history", URL, "--db", str(db)])
+    assert result.exit_code == 1 and "not in the archive" in result.output
+    # An archive made before run records existed: one clear line, not a traceback.
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, url TEXT)")
+    result = runner.invoke(cli, ["runs", "--db", str(old)])
+    assert result.exit_code == 3 and "run `archiver crawl` once" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -107,5 +107,5 @@ def test_lock_left_by_a_killed_process_is_taken_over(tmp_path):
 
 
 def test_unwritable_lock_place_is_a_clear_error(tmp_path):
-    with pytest.raises(ArchiverError, match="cannot create lock file"):
+    with pytest.raises(ArchiverError, match="missing-folder does not exist"):
         CrawlLock(tmp_path / "missing-folder" / "archive.db").acquire()
