@@ -55,8 +55,11 @@ def cli() -> None:
               help="Fetch at most N pages per site this run (overrides max_pages).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
               default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
+                   "beside the database).")
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          log_level: str) -> None:
+          log_level: str, warc_dir: Path | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
@@ -66,8 +69,9 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 
     try:
         config = load_config(config_path)
+        extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
         summary = run_crawl(config, db_path, list(sites), max_pages=max_pages,
-                            log_level=log_level)
+                            log_level=log_level, extra_settings=extra)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
