@@ -56,7 +56,7 @@ def site_for_host(url: str) -> Site:
 class Job:
     """One page to process, and what the caller needs back with its result."""
 
-    body: bytes
+    body: bytes | None  #: None: same payload as the job before (its result is reused)
     url: str
     site: Site
     content_type: str | None = None
@@ -72,23 +72,32 @@ def process_all(jobs: Iterable[Job], pool: Executor | None, batch: int = 64
     the rest.
     """
     pending: list[Job] = []
+    previous: Extraction | BaseException = Extraction(None, "no_payload")
 
     def run(chunk: list[Job]) -> Iterator[tuple[Job, Extraction | BaseException]]:
+        nonlocal previous
         if pool is None:
             for job in chunk:
+                if job.body is None:
+                    yield job, previous
+                    continue
                 try:
-                    yield job, process(job.body, job.url, job.site,
+                    previous = process(job.body, job.url, job.site,
                                        content_type=job.content_type, hints=job.hints)
                 except Exception as exc:  # noqa: BLE001 (reported per page)
-                    yield job, exc
+                    previous = exc
+                yield job, previous
             return
-        futures = [pool.submit(process, j.body, j.url, j.site, content_type=j.content_type,
+        futures = [None if j.body is None else
+                   pool.submit(process, j.body, j.url, j.site, content_type=j.content_type,
                                hints=j.hints) for j in chunk]
         for job, future in zip(chunk, futures, strict=True):
-            try:
-                yield job, future.result()
-            except Exception as exc:  # noqa: BLE001
-                yield job, exc
+            if future is not None:
+                try:
+                    previous = future.result()
+                except Exception as exc:  # noqa: BLE001
+                    previous = exc
+            yield job, previous
 
     for job in jobs:
         pending.append(job)

@@ -319,6 +319,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store article: {exc}") from None
 
+    def article_columns(self) -> list[str]:
+        """The columns of `articles`, in table order."""
+        return [r[1] for r in self.conn.execute("PRAGMA table_info(articles)")]
+
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, query: str | None = None
                       ) -> Iterator[dict[str, Any]]:

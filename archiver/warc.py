@@ -56,6 +56,8 @@ class Exchange:
     method: str = "GET"
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     ip_address: str | None = None
+    decoded: bool = False  #: the body has had its Content-Encoding undone already
+
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -105,7 +107,7 @@ def _http_headers(ex: Exchange) -> StatusAndHeaders:
     headers: list[tuple[str, str]] = []
     for name, value in ex.headers:
         lower = name.lower()
-        if lower in _REWRITTEN:
+        if lower in _REWRITTEN or (ex.decoded and lower == "content-encoding"):
             headers.append((f"X-Archive-Orig-{name}", value))
         elif lower == "content-length" and value.strip() != str(len(ex.body)):
             headers.append((f"X-Archive-Orig-{name}", value))
