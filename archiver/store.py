@@ -299,7 +299,8 @@ class Store:
         try:
             with self.transaction():
                 row = self.conn.execute(
-                    "SELECT content_hash, last_seen FROM articles WHERE url = ?",
+                    "SELECT a.content_hash, c.fetched_at FROM articles a "
+                    "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
                     (a.url,)).fetchone()
                 if row is None:
                     cols = [c for c in values if c != "t"]
@@ -307,7 +308,7 @@ class Store:
                         f"INSERT INTO articles ({', '.join(cols)}, first_seen, last_seen) "
                         f"VALUES ({', '.join(':' + c for c in cols)}, :t, :t)", values)
                     return "new"
-                if row[1] and fetched_at < row[1]:  # an older capture: the row holds a later one
+                if row[1] and fetched_at < row[1]:  # the row came from a later capture
                     self.conn.execute("UPDATE articles SET first_seen = min(first_seen, ?) "
                                       "WHERE url = ?", (fetched_at, a.url))
                     return "unchanged"
