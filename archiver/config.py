@@ -184,23 +184,23 @@ def selector_to_xpath(selector: str) -> str:
 
 
 def _parse_clean(where: str, raw: dict[str, Any]) -> CleaningRules:
-    where = f"{where}.clean"
     for key, value in raw.items():
         if key not in _CLEAN_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CLEAN_KEYS)})")
-        _check_type(where, key, value, _CLEAN_KEYS[key])
-    drop = _str_list(where, "drop", raw.get("drop", []))
+            raise ConfigError(f"{where}: unknown key 'clean.{key}' "
+                              f"(known: {', '.join(_CLEAN_KEYS)})")
+        _check_type(where, f"clean.{key}", value, _CLEAN_KEYS[key])
+    drop = _str_list(where, "clean.drop", raw.get("drop", []))
     xpaths = []
     for selector in drop:
         try:
             xpaths.append(selector_to_xpath(selector))
         except ValueError as exc:
-            raise ConfigError(f"{where}: key 'drop': {selector!r}: {exc}") from None
+            raise ConfigError(f"{where}: key 'clean.drop': {selector!r}: {exc}") from None
     return CleaningRules(
         drop=drop,
         drop_xpath=tuple(xpaths),
-        keep_text=_str_list(where, "keep_text", raw.get("keep_text", [])),
-        drop_text=_str_list(where, "drop_text", raw.get("drop_text", [])),
+        keep_text=_str_list(where, "clean.keep_text", raw.get("keep_text", [])),
+        drop_text=_str_list(where, "clean.drop_text", raw.get("drop_text", [])),
     )
 
 
