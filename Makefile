@@ -29,4 +29,4 @@ bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm
+	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc
