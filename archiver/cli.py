@@ -150,6 +150,49 @@ def demo(db_path: Path, query: str) -> None:
     sys.exit(int(code))
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback by default; 0.0.0.0 exposes the archive).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
+    from .serve import serve as run_server
+
+    click.echo(f"serving {db_path} read-only at http://{host}:{port}/  (Ctrl-C stops)", err=True)
+    try:
+        run_server(db_path, host=host, port=port)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json is one document for scripts and monitoring.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
+def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    from .stats import collect
+
+    try:
+        if plot is not None:
+            from .coverage import plot_format, write_plot
+
+            plot_format(plot)  # a wrong suffix fails before any work
+        report = collect(db_path)
+        if plot is not None:
+            with Store(db_path, readonly=True) as store:
+                counts = store.articles_per_day()
+            write_plot(counts, plot)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(report.to_json() if fmt == "json" else report.render())
+    if plot is not None:
+        click.echo(f"chart written to {plot}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="archiver")
