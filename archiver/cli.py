@@ -159,9 +159,8 @@ def serve(db_path: Path, host: str, port: int) -> None:
     """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
     from .serve import serve as run_server
 
-    click.echo(f"serving {db_path} read-only at http://{host}:{port}/  (Ctrl-C stops)", err=True)
     try:
-        run_server(db_path, host=host, port=port)
+        run_server(db_path, host=host, port=port, announce=lambda line: click.echo(line, err=True))
     except ArchiverError as exc:
         raise CliError(exc) from None
 

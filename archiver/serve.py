@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import sqlite3
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,8 @@ def build_datasette(db_path: str | Path) -> Any:
     return ds
 
 
-def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001,
+          announce: Callable[[str], None] = print) -> None:
     """Run Datasette on the archive until interrupted (loopback unless `host` says otherwise)."""
     import asyncio
     import socket
@@ -123,4 +125,5 @@ def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> 
             probe.bind((host, port))
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    announce(f"serving {db_path} read-only at http://{host}:{port}/  (Ctrl-C stops)")
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
