@@ -119,7 +119,8 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string", bool: "true/false"}
+_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string",
+               bool: "true/false"}
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -177,23 +178,23 @@ def selector_to_xpath(selector: str) -> str:
 
 
 def _parse_clean(where: str, raw: dict[str, Any]) -> CleaningRules:
-    where = f"{where}.clean"
     for key, value in raw.items():
         if key not in _CLEAN_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CLEAN_KEYS)})")
-        _check_type(where, key, value, _CLEAN_KEYS[key])
-    drop = _str_list(where, "drop", raw.get("drop", []))
+            raise ConfigError(f"{where}: unknown key 'clean.{key}' "
+                              f"(known: {', '.join(_CLEAN_KEYS)})")
+        _check_type(where, f"clean.{key}", value, _CLEAN_KEYS[key])
+    drop = _str_list(where, "clean.drop", raw.get("drop", []))
     xpaths = []
     for selector in drop:
         try:
             xpaths.append(selector_to_xpath(selector))
         except ValueError as exc:
-            raise ConfigError(f"{where}: key 'drop': {selector!r}: {exc}") from None
+            raise ConfigError(f"{where}: key 'clean.drop': {selector!r}: {exc}") from None
     return CleaningRules(
         drop=drop,
         drop_xpath=tuple(xpaths),
-        keep_text=_str_list(where, "keep_text", raw.get("keep_text", [])),
-        drop_text=_str_list(where, "drop_text", raw.get("drop_text", [])),
+        keep_text=_str_list(where, "clean.keep_text", raw.get("keep_text", [])),
+        drop_text=_str_list(where, "clean.drop_text", raw.get("drop_text", [])),
     )
 
 
@@ -281,7 +282,8 @@ def load_config(path: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (copy sites.example.toml to start)") from None
+        raise ConfigError(f"{path}: no such config file "
+                          "(copy sites.example.toml to start)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return parse_config(text, path)
