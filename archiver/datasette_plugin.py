@@ -95,6 +95,27 @@ def menu_links(datasette: Any) -> list[dict[str, str]] | None:
     return [{"href": datasette.urls.path("/-/coverage"), "label": "Coverage chart"}]
 
 
+#: Folds the long list of column descriptions into a <details> so the rows come first
+#: (without JavaScript the list simply stays open).
+_FOLD_DESCRIPTIONS = """
+document.querySelectorAll('dl.column-descriptions').forEach(function (dl) {
+  var details = document.createElement('details');
+  var summary = document.createElement('summary');
+  summary.textContent = 'What the columns mean';
+  details.className = 'column-descriptions-fold';
+  dl.replaceWith(details);
+  details.append(summary, dl);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(datasette: Any, view_name: str) -> str | None:
+    if getattr(datasette, "archiver_db_path", None) is None or view_name != "table":
+        return None
+    return _FOLD_DESCRIPTIONS
+
+
 async def _coverage_svg(datasette: Any) -> bytes:
     from .coverage import render
     from .store import Store
