@@ -173,7 +173,7 @@ def serve(db_path: Path, host: str, port: int) -> None:
               help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
 def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
     """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
-    from .stats import collect
+    from .stats import articles_per_day, collect
 
     try:
         if plot is not None:
@@ -182,9 +182,7 @@ def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
             plot_format(plot)  # a wrong suffix fails before any work
         report = collect(db_path)
         if plot is not None:
-            with Store(db_path, readonly=True) as store:
-                counts = store.articles_per_day()
-            write_plot(counts, plot)
+            write_plot(articles_per_day(db_path), plot)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(report.to_json() if fmt == "json" else report.render())

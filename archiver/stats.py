@@ -8,11 +8,15 @@ visible without writing SQL.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .errors import StoreError
 from .store import Store
 
 #: How far back fetch failures count as "recent".
@@ -104,12 +108,30 @@ def _run_sites(value: Any) -> list[str] | None:
     return None
 
 
+@contextmanager
+def open_archive(db_path: str | Path) -> Iterator[tuple[Store, dict[str, list[str]]]]:
+    """The archive read-only with its tables; a file that is no archive is a StoreError."""
+    try:
+        with Store(db_path, readonly=True) as store:
+            tables = store.tables()
+            if "articles" not in tables:
+                raise StoreError(f"{db_path}: not an archive (no articles table)")
+            yield store, tables
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path}: cannot read archive: {exc}") from None
+
+
+def articles_per_day(db_path: str | Path) -> list[tuple[str, str, int]]:
+    """(day, site, articles) rows for the coverage chart."""
+    with open_archive(db_path) as (store, _):
+        return store.articles_per_day()
+
+
 def collect(db_path: str | Path, *, now: datetime | None = None) -> ArchiveStats:
     """Read the per-site figures from an archive, opened read-only (safe beside a crawl)."""
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     now_text = now.isoformat()
-    with Store(db_path, readonly=True) as store:
-        tables = store.tables()
+    with open_archive(db_path) as (store, tables):
         summaries = store.site_summaries(now_text)
         runs = store.recent_runs()
         failures = store.fetch_failures_since((now - ERROR_WINDOW).isoformat())

@@ -131,6 +131,16 @@ def test_bad_input_is_one_line(archive, tmp_path):
     result = run_archiver("stats", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 3
     assert len(result.stderr.strip().splitlines()) == 1 and "no such archive" in result.stderr
+    for name, content in (("other.db", None), ("junk.db", b"not a database at all")):
+        path = tmp_path / name
+        if content is None:
+            sqlite3.connect(path).execute("CREATE TABLE t (x)")
+        else:
+            path.write_bytes(content)
+        result = run_archiver("stats", "--db", str(path))
+        assert result.returncode == 3, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "not an archive" in result.stderr or "cannot read archive" in result.stderr
     result = run_archiver("stats", "--db", str(archive), "--plot",
                           str(tmp_path / "no-dir" / "c.png"))
     assert result.returncode == 2 and "cannot write chart" in result.stderr
