@@ -154,7 +154,8 @@ def demo(db_path: Path, query: str) -> None:
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (loopback by default; 0.0.0.0 exposes the archive).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
     from .serve import serve as run_server
