@@ -93,21 +93,21 @@ def m100_cron(db: Database) -> None:
     """Run records, per-URL failures, revisions, revisit state and the crawl frontier."""
     db["runs"].create(
         {"id": int, "started": str, "finished": str, "sites": str, "status": str,
-         "exit_code": int, "pages_fetched": int, "articles_new": int, "articles_updated": int,
-         "articles_unchanged": int, "skipped": str, "errors": str, "pid": int, "host": str},
+         "exit_code": int, "pages_fetched": int, "new": int, "updated": int,
+         "unchanged": int, "skipped": str, "errors": str, "pid": int, "host": str},
         pk="id", not_null={"started", "status"}, if_not_exists=True,
     )
     db["runs"].create_index(["started"], if_not_exists=True)
     db["run_sites"].create(
         {"run_id": int, "site": str, "finish_reason": str, "pages_fetched": int,
-         "articles_new": int, "articles_updated": int, "articles_unchanged": int,
-         "skipped": str, "errors": str},
+         "new": int, "updated": int, "unchanged": int, "skipped": str, "errors": str},
         pk=("run_id", "site"), foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
     )
     db["fetch_log"].create(
-        {"id": int, "run_id": int, "at": str, "site": str, "url": str, "http_status": int,
+        {"id": int, "run_id": int, "fetched_at": str, "site": str, "url": str, "status": int,
          "error": str, "message": str},
-        pk="id", foreign_keys=[("run_id", "runs", "id")], not_null={"at", "url", "error"},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+        not_null={"fetched_at", "url", "error"},
         if_not_exists=True,
     )
     db["fetch_log"].create_index(["run_id"], if_not_exists=True)

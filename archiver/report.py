@@ -40,8 +40,8 @@ def render_runs(runs: list[dict[str, Any]]) -> str:
         rows.append(
             f"{r['id']:>5}  {r['started'] or '':25}  {r['finished'] or '':25}  "
             f"{r['status'] or '':11}  {_n(r['exit_code']):>4}  {_n(r['pages_fetched']):>5}  "
-            f"{_n(r['articles_new']):>4}  {_n(r['articles_updated']):>4}  "
-            f"{_n(r['articles_unchanged']):>4}  {r['sites']}"
+            f"{_n(r['new']):>4}  {_n(r['updated']):>4}  "
+            f"{_n(r['unchanged']):>4}  {r['sites']}"
             + (f" errors {errors}" if errors != "{}" else ""))
     return "\n".join(rows)
 

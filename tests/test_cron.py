@@ -75,14 +75,14 @@ def test_second_crawl_fetches_no_article_that_is_not_due(tmp_path, seed_server):
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     runs = conn.execute("SELECT * FROM runs ORDER BY id").fetchall()
-    assert [(r["status"], r["exit_code"], r["articles_new"]) for r in runs] == [
+    assert [(r["status"], r["exit_code"], r["new"]) for r in runs] == [
         ("ok", 0, 4), ("ok", 0, 0)]
     assert json.loads(runs[1]["skipped"])["not_due"] == 4
     assert runs[1]["finished"] >= runs[1]["started"]
     # The front page links pages the site does not have: each 404 is in the fetch log.
-    failed = conn.execute("SELECT url, http_status, error FROM fetch_log WHERE run_id = 2"
+    failed = conn.execute("SELECT url, status, error FROM fetch_log WHERE run_id = 2"
                           ).fetchall()
-    assert failed and all(f["http_status"] == 404 and f["error"] == "http_404" for f in failed)
+    assert failed and all(f["status"] == 404 and f["error"] == "http_404" for f in failed)
     assert any(f["url"].endswith("/privacy") for f in failed)
 
     listed = run_archiver("runs", "--db", str(db), "--limit", "1")
@@ -116,7 +116,7 @@ def test_edited_article_records_one_revision_and_whitespace_edit_none(tmp_path):
         assert "0 new, 1 updated, 1 unchanged" in out and "http_404 1" in out
     conn = sqlite3.connect(db)
     # The failed revisit is logged and moves on to the next scheduled look (an hour on).
-    assert conn.execute("SELECT http_status FROM fetch_log WHERE url LIKE '%/003'"
+    assert conn.execute("SELECT status FROM fetch_log WHERE url LIKE '%/003'"
                         ).fetchall() == [(404,)]
     (next_look,) = conn.execute("SELECT next_check FROM url_state WHERE url LIKE '%/003'"
                                 ).fetchone()

@@ -54,7 +54,7 @@ def test_render_runs_lists_newest_first(tmp_path):
         runs = store.runs(10)
     assert [r["id"] for r in runs] == [third, second, first]
     assert [r["status"] for r in runs] == ["running", "abandoned", "ok"]
-    assert runs[2]["skipped"] == '{"not_due": 4}' and runs[2]["articles_new"] == 2
+    assert runs[2]["skipped"] == '{"not_due": 4}' and runs[2]["new"] == 2
     table = render_runs(runs).splitlines()
     assert len(table) == 4 and table[3].split()[:2] == [str(first), runs[2]["started"]]
 
