@@ -116,7 +116,7 @@ def m100_cron(db: Database) -> None:
         {"id": int, "article_id": int, "url": str, "fetched_at": str, "title": str,
          "text": str, "content_hash": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")],
-        not_null={"article_id", "url", "fetched_at", "text", "content_hash"}, if_not_exists=True,
+        not_null={"article_id", "fetched_at", "text", "content_hash"}, if_not_exists=True,
     )
     db["revisions"].create_index(["article_id", "fetched_at"], if_not_exists=True)
     db["url_state"].create(

@@ -85,6 +85,13 @@ def test_second_crawl_fetches_no_article_that_is_not_due(tmp_path, seed_server):
     assert failed and all(f["status"] == 404 and f["error"] == "http_404" for f in failed)
     assert any(f["url"].endswith("/privacy") for f in failed)
 
+    # `archiver stats` (issue 6) reads these records as they are.
+    stats = run_archiver("stats", "--db", str(db), "--format", "json")
+    assert stats.returncode == 0, stats.stderr
+    (site,) = json.loads(stats.stdout)["sites"]
+    assert site["last_run_status"] == "ok" and site["last_run"] == runs[1]["started"]
+    assert site["errors_7d"] == conn.execute("SELECT count(*) FROM fetch_log").fetchone()[0]
+
     listed = run_archiver("runs", "--db", str(db), "--limit", "1")
     assert listed.returncode == 0, listed.stderr
     rows = listed.stdout.strip().splitlines()
