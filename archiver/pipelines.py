@@ -16,6 +16,8 @@ from .items import RawPage
 from .store import Store
 
 logger = logging.getLogger(__name__)
+#: Seconds past the extraction timeout before a worker is presumed stuck and killed.
+EXTRACT_GRACE = 10.0
 
 
 class ArchivePipeline:
@@ -26,6 +28,9 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
         self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
+        self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
+        self.store_failed = False
+        self.closing: asyncio.Future | None = None
         self.store: Store | None = None
         self.pool = None
 
@@ -47,13 +52,25 @@ class ArchivePipeline:
         if not isinstance(item, RawPage):
             return item
         site = self.crawler.spider.site
-        future = self.pool.submit(
+        if self.store_failed:
+            raise DropItem("the archive cannot be written")
+        future = workers.submit(
+            self.extract_timeout,
             analyse, item.body, item.final_url, content_type=item.content_type,
             drop_xpath=site.clean.drop_xpath, domains=site.domains, hints=item.hints,
             min_words=site.min_words,
         )
         try:
-            result = await asyncio.wrap_future(future)
+            # The worker's own alarm cuts Python code; the grace covers a worker stuck in C.
+            result = await asyncio.wait_for(asyncio.wrap_future(future),
+                                            self.extract_timeout + EXTRACT_GRACE)
+        except (workers.ExtractionTimeout, TimeoutError) as exc:
+            if isinstance(exc, TimeoutError):
+                workers.recycle()
+            self.stats.inc_value("archive/skipped/extraction_timeout")
+            logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
+                           item.url, self.extract_timeout)
+            raise DropItem("extraction timed out") from None
         except Exception as exc:  # a crash in the worker: count it, keep crawling
             self.stats.inc_value("archive/errors/extract")
             logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
@@ -66,8 +83,15 @@ class ArchivePipeline:
             (outcome,) = self.store.save_articles(site.name, [result.article],
                                                   seen_at=item.fetched_at)
         except ArchiverError as exc:
+            # Disk full, read-only, corrupt or locked past the busy timeout: the run cannot
+            # go on. Say so once, stop the crawl, and leave what is stored untouched.
             self.stats.inc_value("archive/errors/store")
-            logger.error("%s", exc)
+            if not self.store_failed:
+                self.store_failed = True
+                logger.error("%s; stopping the crawl", exc)
+                # Not awaited: closing waits for the items in flight, this one among them.
+                self.closing = asyncio.ensure_future(
+                    self.crawler.engine.close_spider_async(reason="archive_unwritable"))
             raise DropItem(str(exc)) from None
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)
