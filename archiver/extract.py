@@ -402,6 +402,15 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     ))
 
 
+def warm_up() -> None:
+    """Run one small extraction, so lazily loaded modules and models are loaded."""
+    words = " ".join(["The council met on Tuesday to discuss the budget."] * 12)
+    page = (f'<html lang="en"><head><title>Warm up</title><meta property="og:type" '
+            f'content="article"></head><body><article><p>{words}</p><p>{words}</p>'
+            "</article></body></html>")
+    analyse(page.encode(), "http://warm.up.invalid/a/b")
+
+
 def extract(body: bytes, url: str, **options: Any) -> Article | None:
     """The article on a page, or None when the page is not an article (see `analyse`)."""
     return analyse(body, url, **options).article

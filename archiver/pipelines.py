@@ -17,7 +17,7 @@ from .store import Store
 
 logger = logging.getLogger(__name__)
 #: Seconds past the extraction timeout before a worker is presumed stuck and killed.
-EXTRACT_GRACE = 10.0
+EXTRACT_GRACE = 30.0
 
 
 class ArchivePipeline:
@@ -31,6 +31,7 @@ class ArchivePipeline:
         self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
         self.store_failed = False
         self.closing: asyncio.Future | None = None
+        self.slots = asyncio.Semaphore(max(1, self.workers))
         self.store: Store | None = None
         self.pool = None
 
@@ -54,27 +55,30 @@ class ArchivePipeline:
         site = self.crawler.spider.site
         if self.store_failed:
             raise DropItem("the archive cannot be written")
-        future = workers.submit(
-            self.extract_timeout,
-            analyse, item.body, item.final_url, content_type=item.content_type,
-            drop_xpath=site.clean.drop_xpath, domains=site.domains, hints=item.hints,
-            min_words=site.min_words,
-        )
-        try:
-            # The worker's own alarm cuts Python code; the grace covers a worker stuck in C.
-            result = await asyncio.wait_for(asyncio.wrap_future(future),
-                                            self.extract_timeout + EXTRACT_GRACE)
-        except (workers.ExtractionTimeout, TimeoutError) as exc:
-            if isinstance(exc, TimeoutError):
-                workers.recycle()
-            self.stats.inc_value("archive/skipped/extraction_timeout")
-            logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
-                           item.url, self.extract_timeout)
-            raise DropItem("extraction timed out") from None
-        except Exception as exc:  # a crash in the worker: count it, keep crawling
-            self.stats.inc_value("archive/errors/extract")
-            logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
-            raise DropItem(f"extraction failed: {exc}") from None
+        # One page per worker at a time, so the backstop below times the extraction itself,
+        # not the wait in the pool's queue. The worker's own alarm cuts Python code; the
+        # backstop (with room for a fresh worker's imports) covers a worker stuck in C.
+        async with self.slots:
+            future = workers.submit(
+                self.extract_timeout,
+                analyse, item.body, item.final_url, content_type=item.content_type,
+                drop_xpath=site.clean.drop_xpath, domains=site.domains, hints=item.hints,
+                min_words=site.min_words,
+            )
+            try:
+                result = await asyncio.wait_for(asyncio.wrap_future(future),
+                                                self.extract_timeout + EXTRACT_GRACE)
+            except (workers.ExtractionTimeout, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError):
+                    workers.recycle()
+                self.stats.inc_value("archive/skipped/extraction_timeout")
+                logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
+                               item.url, self.extract_timeout)
+                raise DropItem("extraction timed out") from None
+            except Exception as exc:  # a crash in the worker: count it, keep crawling
+                self.stats.inc_value("archive/errors/extract")
+                logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+                raise DropItem(f"extraction failed: {exc}") from None
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)

@@ -24,7 +24,18 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     # spawn: a fork of a process running the Twisted reactor and its threads is unsafe.
     return ProcessPoolExecutor(max_workers=max(1, workers),
                                mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=500)
+                               max_tasks_per_child=500, initializer=_warm_up)
+
+
+def _warm_up() -> None:
+    """Load what extraction loads lazily (modules, language models) before any timed call.
+
+    Otherwise a fresh worker's first page pays for it, and a timeout cutting an import
+    half-way leaves the next page to pay again.
+    """
+    from .extract import warm_up
+
+    warm_up()
 
 
 def acquire(workers: int) -> ProcessPoolExecutor:

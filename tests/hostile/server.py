@@ -63,9 +63,16 @@ class HostileServer:
         self._counts: dict[str, int] = {}
         self.httpd = ThreadingHTTPServer((host, 0), self._handler())
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda request, address: None  # resets are the point
         self.lifetime = lifetime
         self._timer = threading.Timer(lifetime, self.stop)
         self._timer.daemon = True
+        # Built before serving: a bomb that takes seconds to build would test the timeout.
+        self.bombs = {"/bomb/gzip": ("gzip", p.gzip_bomb(1024)),
+                      "/bomb/deflate": ("deflate", p.deflate_bomb(1024)),
+                      "/bomb/stacked": ("gzip, gzip",
+                                        gzip.compress(p.gzip_bomb(1024), mtime=0))}
+        self.sitemap_bomb = p.sitemap_bomb(64)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -148,7 +155,9 @@ class HostileServer:
                 "/sitemap-broken.xml"])),
             "/sitemap-good.xml": lambda: (200, "application/xml",
                                           p.sitemap(o, SITEMAP_PAGES)),
-            "/sitemap-bomb.xml.gz": lambda: (200, "application/gzip", p.sitemap_bomb(64)),
+            "/sitemap-status.xml": lambda: (200, "application/xml", p.sitemap(o, [
+                "/status/500", "/article/good-1"])),
+            "/sitemap-bomb.xml.gz": lambda: (200, "application/gzip", self.sitemap_bomb),
             "/sitemap-broken.xml": lambda: (200, "application/xml", p.BROKEN_SITEMAP),
             "/feed-bad.xml": lambda: (200, "application/rss+xml", p.bad_feed(o)),
             "/article/sql": lambda: (200, html, p.sql_article()),
@@ -164,7 +173,7 @@ class HostileServer:
             "/hard/table": lambda: (200, html, p.big_table()),
             "/hard/soup": lambda: (200, html, p.TAG_SOUP),
             "/hard/truncated": lambda: (200, html, p.truncated()),
-            "/bomb/naked-gzip": lambda: (200, "text/html", p.gzip_bomb(1024)),
+            "/bomb/naked-gzip": lambda: (200, "text/html", self.bombs["/bomb/gzip"][1]),
             "/status/404": lambda: (404, html, b"<html><body>Gone</body></html>"),
             "/status/500": lambda: (500, html, b"<html><body>Oops</body></html>"),
             STORY: lambda: (200, html, p.simple_article("Big news", 91)),
@@ -192,11 +201,7 @@ class HostileServer:
         if route == "/robots-503/robots.txt":
             return self.send(h, 503, "text/plain", b"busy")
         if route.startswith("/bomb/"):
-            encodings = {"/bomb/gzip": ("gzip", p.gzip_bomb(1024)),
-                         "/bomb/deflate": ("deflate", p.deflate_bomb(1024)),
-                         "/bomb/stacked": ("gzip, gzip",
-                                           gzip.compress(p.gzip_bomb(1024), mtime=0))}
-            encoding, body = encodings[route]
+            encoding, body = self.bombs[route]
             return self.send(h, 200, "text/html", body, {"Content-Encoding": encoding})
         if route.startswith("/big/"):
             return self.big(h, with_length=route == "/big/with-length")
