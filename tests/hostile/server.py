@@ -146,6 +146,11 @@ class HostileServer:
         o = self.origin
         route = urlsplit(path).path
         html = "text/html; charset=utf-8"
+        if route == "/robots.txt" and self.robots == "503":
+            return self.send(h, 503, "text/plain", b"down for maintenance")
+        if route == "/robots.txt" and self.robots == "hang":
+            self.stopping.wait(self.lifetime)
+            return None
         simple: dict[str, Callable[[], tuple[int, str, bytes]]] = {
             "/": lambda: (200, html, self.front_page()),
             "/robots.txt": lambda: (200, "text/plain",
