@@ -46,6 +46,22 @@ from twisted.internet.error import DNSLookupError
 logger = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = ("http", "https")
+
+
+def use_bundled_suffix_list() -> None:
+    """Make Scrapy's tldextract use the public suffix list snapshot shipped with tldextract.
+
+    Its default fetches the list from the internet on first use (cookie handling): offline,
+    behind a firewall or in CI that stalls a crawl. The snapshot is never fetched again.
+    """
+    import scrapy.downloadermiddlewares.cookies as cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                       include_psl_private_domains=True)
+
+
+use_bundled_suffix_list()
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
