@@ -73,6 +73,9 @@ class CrawlerOptions:
     extract_timeout: float = 20.0  #: seconds one page's extraction may take in a worker
     run_timeout: float = 3600.0  #: seconds one crawl run may take before it is closed
     retry_after_max: float = 60.0  #: longest Retry-After honoured; longer drops the page
+    warc: bool = True  #: keep every response in WARC files
+    warc_dir: str = ""  #: "" = warc/ beside the database; relative to the database's folder
+    warc_max_bytes: int = 1_000_000_000  #: start a new WARC file past this size
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,9 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "extract_timeout": (int, float),
     "run_timeout": (int, float),
     "retry_after_max": (int, float),
+    "warc": bool,
+    "warc_dir": str,
+    "warc_max_bytes": int,
 }
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -261,7 +267,7 @@ def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
         if raw.get(key, 1) <= 0:
             raise ConfigError(f"{where}: key {key!r} must be more than 0")
     for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
-                "extract_workers"):
+                "extract_workers", "warc_max_bytes"):
         if raw.get(key, 1) < 1:
             raise ConfigError(f"{where}: key {key!r} must be at least 1")
     return CrawlerOptions(**raw)

@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "archiver.guards.FailClosedRobotsTxtMiddleware": 100,
     "archiver.guards.RetryAfterMiddleware": 560,
+    # Next to the downloader, so it sees every response as received (before decompression).
+    "archiver.middlewares.WarcCaptureMiddleware": 950,
 }
 TWISTED_DNS_RESOLVER = "archiver.guards.GuardedResolver"
 ARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
@@ -63,6 +65,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ARCHIVE_CONFIG = "sites.toml"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_MAX_PAGES = 0  # 0: each site's own max_pages
+ARCHIVE_WARC = True  # keep every response in WARC files
+ARCHIVE_WARC_DIR = ""  # "": warc/ beside ARCHIVE_DB; relative paths are from ARCHIVE_DB's folder
+ARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # start a new WARC file past this size
 
 
 def user_agent(options: CrawlerOptions) -> str:
@@ -90,4 +95,7 @@ def from_options(options: CrawlerOptions) -> dict[str, Any]:
         "ARCHIVE_EXTRACT_TIMEOUT": options.extract_timeout,
         "ARCHIVE_RETRY_AFTER_MAX": options.retry_after_max,
         "CLOSESPIDER_TIMEOUT": options.run_timeout,
+        "ARCHIVE_WARC": options.warc,
+        "ARCHIVE_WARC_DIR": options.warc_dir,
+        "ARCHIVE_WARC_MAX_BYTES": options.warc_max_bytes,
     }
