@@ -141,7 +141,8 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
         setup_logging(log_level, quiet=quiet, log_file=log_file)
         extra_settings = {"LOG_INSTALL_ROOT_HANDLER": False, **(extra_settings or {})}
     with CrawlLock(db_path):
-        with Store(db_path) as store:  # creates or migrates the schema before spiders open it
+        # Create or migrate the schema before any spider opens it; a damaged file is refused.
+        with Store(db_path, check=True) as store:
             run_id = store.start_run([s.name for s in sites], os.getpid(), socket.gethostname())
         summary: CrawlSummary | None = None
         try:

@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 MAX_SITEMAP_DEPTH = 3
 #: A frontier URL requested this many times by successive runs without an outcome is dropped.
 MAX_FRONTIER_ATTEMPTS = 5
+#: Download failures that are a limit doing its job: counted skips, not errors (for pages).
+_LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
+                "TimeoutError": "timeout"}
 
 
 class NewsSpider(scrapy.Spider):
@@ -68,6 +71,7 @@ class NewsSpider(scrapy.Spider):
         incremental = crawler.settings.getbool("ARCHIVE_INCREMENTAL", True)
         spider.state = Store(db_path) if incremental and db_path else None
         spider.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
+        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -208,6 +212,9 @@ class NewsSpider(scrapy.Spider):
         if url is None:
             self._skip("bad_url", raw_url[:200])
             return
+        if len(url) > self.max_url_length:
+            self._skip("url_too_long", url[:200])
+            return
         if url in self.seen:
             if resumed and self.state is not None:
                 self.state.frontier_done(url)  # a seed this run requests anyway
@@ -299,6 +306,30 @@ class NewsSpider(scrapy.Spider):
                 self._revisit_failed(request)
             return
         kind = failure.type.__name__ if failure.type else "error"
+        message = str(failure.value)
+        if request.meta.get("archive_skip"):  # refused by a guard, which counted and logged it
+            if seed:
+                self._error("seed_refused", request.url, message[:300])
+            self._frontier_done(request.meta.get("archive_url"))
+            return
+        limit = _LIMIT_SKIPS.get(kind)
+        if "IgnoreRequest" in kind and "max redirections" in message:
+            limit = "redirect_limit"
+        elif "IgnoreRequest" in kind and "during decompression" in message:
+            limit = "too_large"
+        elif kind == "ValueError":  # a redirect to javascript: or another unusable URL
+            limit = "bad_redirect"
+        if limit == "too_large" and not message:
+            message = "body larger than DOWNLOAD_MAXSIZE"
+        if limit and not seed:
+            self._count(f"archive/skipped/{limit}")
+            logger.warning("skipped (%s): %s: %s", limit, request.url, message[:200])
+            self._log_failure(request.url, limit, message[:300])
+            if limit == "timeout":  # may answer next time: stays on the frontier
+                self._revisit_failed(request)
+            else:
+                self._frontier_done(request.meta.get("archive_url"))
+            return
         if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
             robots = "robots.txt" in str(failure.value)
             self._skip("robots_txt" if robots else "ignored_request", request.url)
