@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ExitCode
+from .errors import ExitCode, StoreError
 from .lock import CrawlLock
 from .store import Store
 
@@ -143,21 +143,28 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
     with CrawlLock(db_path):
         # Create or migrate the schema before any spider opens it; a damaged file is refused.
         with Store(db_path, check=True) as store:
-            run_id = store.start_run([s.name for s in sites], os.getpid(), socket.gethostname())
+            try:
+                run_id = store.start_run([s.name for s in sites], os.getpid(),
+                                         socket.gethostname())
+            except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
+                raise StoreError(f"{exc}; stopping the crawl") from None
         summary: CrawlSummary | None = None
         try:
             summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
                              log_level=log_level, extra_settings=extra_settings,
                              max_minutes=max_minutes)
         finally:
-            with Store(db_path) as store:
-                if summary is None:
-                    store.finish_run(run_id, status="failed", exit_code=int(ExitCode.FAILED),
-                                     sites=[])
-                else:
-                    code = summary.exit_code
-                    store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
-                                     sites=[site_record(s) for s in summary.sites])
+            try:
+                with Store(db_path) as store:
+                    if summary is None:
+                        store.finish_run(run_id, status="failed",
+                                         exit_code=int(ExitCode.FAILED), sites=[])
+                    else:
+                        code = summary.exit_code
+                        store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
+                                         sites=[site_record(s) for s in summary.sites])
+            except StoreError as exc:  # the summary still reaches cron; the row stays `running`
+                logger.error("%s", exc)
     return summary
 
 

@@ -98,10 +98,7 @@ class ArchivePipeline:
             self.stats.inc_value("archive/errors/store")
             if not self.store_failed:
                 self.store_failed = True
-                logger.error("%s; stopping the crawl", exc)
-                # Not awaited: closing waits for the items in flight, this one among them.
-                self.closing = asyncio.ensure_future(
-                    self.crawler.engine.close_spider_async(reason="archive_unwritable"))
+                self.closing = stop_unwritable(self.crawler, exc)
             raise DropItem(str(exc)) from None
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)
@@ -114,4 +111,18 @@ class ArchivePipeline:
                 self.store.log_failure(self.run_id, item.site, item.url, error, message)
             self.store.frontier_done(item.url)
         except ArchiverError as exc:
-            logger.error("%s", exc)
+            self.store_failed = True
+            stop_unwritable(self.crawler, exc)
+
+
+def stop_unwritable(crawler: Crawler, exc: Exception) -> asyncio.Future | None:
+    """The archive cannot be written (disk full, read-only, locked past the busy timeout):
+    say so once for the whole crawl, and stop it. Whoever meets the failure first calls this.
+
+    Not awaited: closing waits for the items in flight, the caller's among them.
+    """
+    if getattr(crawler, "_archive_unwritable", False):
+        return None
+    crawler._archive_unwritable = True  # type: ignore[attr-defined]
+    logger.error("%s; stopping the crawl", exc)
+    return asyncio.ensure_future(crawler.engine.close_spider_async(reason="archive_unwritable"))

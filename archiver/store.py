@@ -435,10 +435,11 @@ class Store:
 
     def needs_fetch(self, url: str, schedule: tuple[int, ...]) -> bool:
         """Whether a discovered article URL is worth a request: new to the archive, or due."""
-        row = self.conn.execute("SELECT article_url, next_check FROM url_state WHERE url = ?",
-                                (url,)).fetchone()
-        if row is not None and row[0]:
-            return is_due(row[1])
+        row = self.conn.execute(
+            "SELECT s.next_check FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ?", (url,)).fetchone()
+        if row is not None:  # archived (and still there: a deleted row is fetched again)
+            return is_due(row[0])
         article = self.conn.execute(
             "SELECT first_seen, published, last_seen FROM articles WHERE url = ?",
             (url,)).fetchone()

@@ -24,6 +24,7 @@ from archiver.errors import ArchiverError
 from archiver.extract import Hints
 from archiver.items import RawPage
 from archiver.middlewares import NotModified
+from archiver.pipelines import stop_unwritable
 from archiver.store import Store
 from archiver.urls import host_of, matches_any, normalize, on_domains
 
@@ -92,14 +93,15 @@ class NewsSpider(scrapy.Spider):
             yield self._seed(url, self.parse_listing, "start", hops=0)
         if self.state is not None:  # what an earlier, unfinished run discovered ...
             # ... at most half the page budget, so a backlog never starves new articles.
-            for entry in self.state.frontier(self.site.name, max(1, self.budget // 2)):
+            for entry in self._state("frontier", self.site.name, max(1, self.budget // 2),
+                                     default=[]):
                 hints = Hints(**entry["hints"]) if entry["hints"] else None
                 for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
                                                resumed=True):
                     yield request
             # Revisits come from the archive, not from discovery: a feed that answers 304,
             # or has rotated the article out, must not stop an article being looked at again.
-            for url in self.state.due_urls(self.site.name):
+            for url in self._state("due_urls", self.site.name, default=[]):
                 for request in self._candidate(url):
                     yield request
 
@@ -216,8 +218,8 @@ class NewsSpider(scrapy.Spider):
             self._skip("url_too_long", url[:200])
             return
         if url in self.seen:
-            if resumed and self.state is not None:
-                self.state.frontier_done(url)  # a seed this run requests anyway
+            if resumed:
+                self._frontier_done(url)  # a seed this run requests anyway
             return
         self.seen.add(url)
         if not on_domains(url, self.site.domains):
@@ -231,20 +233,20 @@ class NewsSpider(scrapy.Spider):
             self._skip("not_allowed_by_pattern", url)
             return
         state = self.state
-        if is_article and state is not None and not state.needs_fetch(url, self.site.revisit):
+        if is_article and not self._state("needs_fetch", url, self.site.revisit, default=True):
             self._skip("not_due", url)  # archived, and not due for a revisit
             if resumed:
-                state.frontier_done(url)
+                self._frontier_done(url)
             return
-        if state is not None and not resumed:  # remembered until dealt with, even if killed
-            state.frontier_add(self.site.name, url, "page" if is_article else "listing", hops,
-                               asdict(hints) if hints else None)
+        if not resumed:  # remembered until dealt with, even if killed
+            self._state("frontier_add", self.site.name, url, "page" if is_article else "listing",
+                        hops, asdict(hints) if hints else None)
         if self.requested >= self.budget:
             self._skip("page_budget", url)  # stays on the frontier for the next run
             return
         if resumed and state is not None:
-            if state.frontier_attempt(url) > MAX_FRONTIER_ATTEMPTS:
-                state.frontier_done(url)
+            if self._state("frontier_attempt", url, default=0) > MAX_FRONTIER_ATTEMPTS:
+                self._frontier_done(url)
                 self._error("gave_up", url, f"no outcome after {MAX_FRONTIER_ATTEMPTS} runs")
                 return
             self._count("archive/resumed")
@@ -265,16 +267,21 @@ class NewsSpider(scrapy.Spider):
 
     def _log_failure(self, url: str, kind: str, message: str, status: int | None = None) -> None:
         """A line in the archive's `fetch_log`, for the analyst asking why a site went quiet."""
-        if self.state is None:
-            return
-        try:
-            self.state.log_failure(self.run_id, self.site.name, url, kind, message, status)
-        except ArchiverError as exc:
-            logger.error("%s", exc)
+        self._state("log_failure", self.run_id, self.site.name, url, kind, message, status)
 
     def _frontier_done(self, url: str | None) -> None:
-        if self.state is not None and url:
-            self.state.frontier_done(url)
+        if url:
+            self._state("frontier_done", url)
+
+    def _state(self, method: str, *args: Any, default: Any = None) -> Any:
+        """Call the archive's crawl state; if the archive cannot be written, stop the crawl."""
+        if self.state is None or getattr(self.crawler, "_archive_unwritable", False):
+            return default
+        try:
+            return getattr(self.state, method)(*args)
+        except ArchiverError as exc:
+            stop_unwritable(self.crawler, exc)
+            return default
 
     def _remember_validators(self, response: Response) -> None:
         """Keep a feed's or sitemap's ETag / Last-Modified for the next poll's conditional GET."""
@@ -284,10 +291,10 @@ class NewsSpider(scrapy.Spider):
         if not (etag or modified):
             return
         url = (response.meta.get("redirect_urls") or [response.url])[0]
-        self.state.remember_validators(
-            url, self.site.name, etag.decode("latin-1") if etag else None,
-            modified.decode("latin-1") if modified else None,
-            datetime.now(UTC).replace(microsecond=0).isoformat())
+        self._state("remember_validators",
+                    url, self.site.name, etag.decode("latin-1") if etag else None,
+                    modified.decode("latin-1") if modified else None,
+                    datetime.now(UTC).replace(microsecond=0).isoformat())
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -342,10 +349,7 @@ class NewsSpider(scrapy.Spider):
     def _revisit_failed(self, request: scrapy.Request) -> None:
         """A failed revisit of an archived article waits for its next scheduled look."""
         url = request.meta.get("archive_url")
-        if self.state is None or not url or request.meta.get("role") != "page":
+        if not url or request.meta.get("role") != "page":
             return
-        try:
-            self.state.mark_checked(url, datetime.now(UTC).replace(microsecond=0).isoformat(),
-                                    self.site.revisit)
-        except ArchiverError as exc:
-            logger.error("%s", exc)
+        self._state("mark_checked", url, datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    self.site.revisit)
