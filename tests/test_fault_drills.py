@@ -56,15 +56,8 @@ def urls(db: Path) -> set[str]:
         return {r["url"] for r in store.articles()}
 
 
-def no_warc(config: Path) -> Path:
-    """These drills are about the database; WARC capture under the same faults is issue 5's
-    (see the report: it currently hangs under a held lock and raises on a full disk)."""
-    config.write_text(config.read_text().replace("[crawler]\n", "[crawler]\nwarc = false\n", 1))
-    return config
-
-
 def crawl(tmp_path: Path, server, db: Path, **kw) -> subprocess.CompletedProcess:
-    config = no_warc(write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"]))
+    config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"])
     return run_archiver("crawl", "--config", str(config), "--db", str(db), **kw)
 
 
@@ -146,8 +139,8 @@ CHECK = ("import json,os,sqlite3,sys; p=sys.argv[1]; "
 
 
 def _drill(tmp_path: Path, server, archived: Path, prepare: str, after: str = "") -> dict:
-    config = no_warc(write_config(tmp_path / "more.toml", server, sitemaps=["/sitemap.xml"],
-                                  start_urls=["/"], name="seed2"))
+    config = write_config(tmp_path / "more.toml", server, sitemaps=["/sitemap.xml"],
+                          start_urls=["/"], name="seed2")
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     script = f"""
