@@ -94,7 +94,12 @@ class WarcCaptureMiddleware:
         """
         self.stats.inc_value("archive/errors/warc")
         recorder, self.recorder = self.recorder, None
-        logger.error("cannot keep capture of %s: %s; stopping the crawl", url, exc)
+        # Said once per crawl, whichever part met the unwritable archive first (see
+        # pipelines.stop_unwritable).
+        already = getattr(self.crawler, "_archive_unwritable", False)
+        self.crawler._archive_unwritable = True  # type: ignore[attr-defined]
+        if not already:
+            logger.error("cannot keep capture of %s: %s; stopping the crawl", url, exc)
         if recorder is not None:
             try:
                 recorder.writer.close()
@@ -102,7 +107,7 @@ class WarcCaptureMiddleware:
                 pass
             recorder.store.close()
         engine = self.crawler.engine
-        if engine is not None:
+        if engine is not None and not already:
             self._closing = asyncio.ensure_future(
                 engine.close_spider_async(reason="archive_unwritable"))
 
