@@ -1,0 +1,295 @@
+"""Distributed crawling: a real redis-server, real worker and writer processes, a 500-article site.
+
+redis-server comes from Debian's package (`make test` installs it when missing); each test
+module starts its own instance on a free loopback port, without persistence, and stops it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archiver import frontier as shared
+from archiver.siteserver import SiteServer
+from archiver.store import Store
+
+from .sitegen import article_path, generate_site, write_site_config
+
+N_ARTICLES = 500
+DELAY = 0.01  # seconds between request starts to the domain, shared by all workers
+CONCURRENCY = 2  # requests at once to the domain, shared by all workers
+# The lease is taken just before the request is handed to the downloader; a busy reactor can
+# send it a little later, so arrival times at the server jitter by up to this much.
+JITTER = 0.25
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A private redis-server on 127.0.0.1 (no persistence), stopped after the module."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed: run `make test` (installs it as root) or "
+                    "`apt-get install redis-server`")
+    folder = tmp_path_factory.mktemp("redis")
+    for _ in range(5):
+        port = _free_port()
+        proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                 "--appendonly", "no", "--dir", str(folder)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            try:
+                shared.connect(url)
+                break
+            except shared.RedisUnavailable:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        else:
+            proc.kill()
+            continue
+        if proc.poll() is None:
+            break
+    else:
+        pytest.fail("could not start redis-server")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def client(redis_url):
+    c = shared.connect(redis_url)
+    c.flushall()
+    return c
+
+
+# -- the Redis structures, on a real server -------------------------------------------------
+
+
+def test_seen_set_forgets_fingerprints_after_ttl_and_prune_bounds_it(client):
+    seen = shared.SeenSet(client, "s", ttl=1)
+    assert seen.add(b"fp1") is False
+    assert seen.add(b"fp1") is True  # a duplicate within the TTL
+    assert seen.add(b"fp2") is False
+    time.sleep(2.1)
+    assert seen.prune() == 2  # both expired: memory does not grow with time
+    assert len(seen) == 0
+    assert seen.add(b"fp1") is False  # seen long ago: new again (a revisit)
+
+
+def test_request_of_a_dead_worker_returns_to_the_queue(client):
+    a = shared.Frontier(client, "s", "worker-a")
+    b = shared.Frontier(client, "s", "worker-b")
+    a.push(b"first", priority=0)
+    a.push(b"urgent", priority=10)
+    shared.heartbeat(client, "worker-b")  # b is alive, a never said so
+    rid, data = a.pop()
+    assert data == b"urgent"
+    assert (a.queued(), a.in_flight()) == (1, 1)
+    assert a.recover() == 0  # a recovers no one but the dead: itself is not dead to itself
+    assert b.recover() == 1  # b sees a dead and takes its request back
+    assert b.pop()[1] == b"urgent"  # recovered requests go first
+    rid2, data2 = b.pop()
+    b.ack(rid2)
+    assert data2 == b"first"
+    assert b.queued() == 0 and b.in_flight() == 1  # "urgent" still held by b
+
+
+def test_writer_batch_survives_until_confirmed(client):
+    q = shared.ItemQueue(client)
+    for i in range(5):
+        q.push(f"m{i}".encode())
+    batch = q.take(3, timeout=1)
+    assert batch == [b"m0", b"m1", b"m2"]
+    assert q.unfinished() == batch  # a writer killed now: its successor finds the batch
+    q.confirm()
+    assert q.unfinished() == [] and q.pending() == 2
+
+
+def test_domain_leases_cap_concurrency_and_space_starts(client):
+    leases = shared.DomainLeases(client, concurrency=2, delay=0, lease_seconds=5)
+    one, _ = leases.try_acquire("example.org")
+    two, _ = leases.try_acquire("example.org")
+    three, wait = leases.try_acquire("example.org")
+    assert one and two and three is None and wait > 0
+    assert leases.try_acquire("other.org")[0] is not None  # per domain
+    leases.release(one)
+    assert leases.try_acquire("example.org")[0] is not None
+    spaced = shared.DomainLeases(client, concurrency=5, delay=0.3, lease_seconds=5)
+    first, _ = spaced.try_acquire("spaced.org")
+    second, wait = spaced.try_acquire("spaced.org")
+    assert first and second is None and 0.2 < wait <= 0.3
+
+
+# -- real workers and writer against a generated site ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gen-site")
+    generate_site(root, N_ARTICLES)
+    return root
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "archiver", *args], stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
+
+
+def _worker(config: Path, url: str, log: Path) -> subprocess.Popen:
+    return _start(["worker", "--config", str(config), "--redis", url, "--idle-exit", "3",
+                   "--log-level", "INFO"], log)
+
+
+def _writer(db: Path, url: str, log: Path) -> subprocess.Popen:
+    return _start(["writer", "--redis", url, "--db", str(db), "--batch", "50",
+                   "--idle-exit", "6"], log)
+
+
+def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    for proc, log in zip(procs, logs, strict=True):
+        try:
+            proc.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            for p in procs:
+                p.kill()
+            pytest.fail(f"{log.name} did not finish:\n{log.read_text()[-3000:]}")
+
+
+def _seed(config: Path, url: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "archiver", "crawl", "--distributed",
+                             "--redis", url, "--config", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "site gen: 2 seeds queued" in result.stdout
+
+
+def _assert_archive_complete(db: Path, origin: str) -> None:
+    with Store(db, readonly=True) as store:
+        urls = [row["url"] for row in store.articles()]
+    expected = {origin + article_path(i) for i in range(N_ARTICLES)}
+    assert len(urls) == len(set(urls)), "an article stored twice"
+    assert set(urls) == expected
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == N_ARTICLES
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+@pytest.mark.slow
+def test_two_workers_and_a_writer_archive_every_article_once_politely(
+        tmp_path, client, redis_url, big_site):
+    with SiteServer(big_site, delay=0.005) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=DELAY,
+                                   concurrency=CONCURRENCY)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / "worker1.log", tmp_path / "worker2.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1]),
+                 _writer(db, redis_url, logs[2])]
+        _wait(procs, logs)
+        log = list(server.log)
+    for proc, path in zip(procs, logs, strict=True):
+        assert proc.returncode == 0, path.read_text()[-3000:]
+
+    _assert_archive_complete(db, server.origin)
+    # No URL fetched twice: the seen-set and the frontier are shared. (Each worker reads
+    # robots.txt for itself, once.)
+    counts = Counter(r.path for r in log)
+    assert counts.pop("/robots.txt") == 2
+    assert [p for p, n in counts.items() if n > 1] == []
+    assert len(counts) == N_ARTICLES + 2  # the articles, the sitemap, the front page
+    # Both workers did part of the work.
+    fetched = [int(s.split(" pages fetched")[0].rsplit(" ", 1)[1])
+               for s in (logs[0].read_text(), logs[1].read_text())]
+    assert all(n > 0 for n in fetched) and sum(fetched) == N_ARTICLES + 2
+
+    # Politeness held across both workers: never more than CONCURRENCY requests in progress
+    # at the server, and no more requests in any second than the delay allows.
+    events = sorted([(r.at, 1) for r in log] + [(r.done, -1) for r in log])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    assert peak <= CONCURRENCY
+    starts = sorted(r.at for r in log)
+    limit = (1 + JITTER) / DELAY + 1
+    for i, t in enumerate(starts):
+        in_window = sum(1 for u in starts[i:i + int(limit) + 2] if u < t + 1.0)
+        assert in_window <= limit
+
+    # Each worker's run is recorded in `runs`.
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT worker, status, pages_fetched, articles_new, "
+                            "articles_unchanged FROM runs ORDER BY id").fetchall()
+    assert len(runs) == 2 and {r[1] for r in runs} == {"ok"}
+    assert sum(r[2] for r in runs) == N_ARTICLES + 2
+    assert sum(r[3] for r in runs) == N_ARTICLES
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _wait_for(db: Path, n: int, procs: list[subprocess.Popen], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while _count(db) < n:
+        if time.monotonic() > deadline or all(p.poll() is not None for p in procs):
+            pytest.fail(f"the archive never reached {n} articles ({_count(db)})")
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_killed_worker_and_writer_lose_nothing_and_duplicate_nothing(
+        tmp_path, client, redis_url, big_site):
+    with SiteServer(big_site, delay=0.005) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=DELAY,
+                                   concurrency=CONCURRENCY)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "writer1", "w3", "writer2")]
+        w1, w2 = _worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1])
+        writer = _writer(db, redis_url, logs[2])
+        _wait_for(db, 100, [w1, w2, writer])
+        w1.send_signal(signal.SIGKILL)  # mid-page: its in-flight requests must come back
+        _wait_for(db, 200, [w2, writer])
+        writer.send_signal(signal.SIGKILL)  # mid-batch, perhaps: the batch must come back
+        w1.wait(), writer.wait()
+        assert w1.returncode == -signal.SIGKILL and writer.returncode == -signal.SIGKILL
+        before = _count(db)
+        assert before < N_ARTICLES, "too late to test a crash: everything was already stored"
+        w3 = _worker(config, redis_url, logs[3])
+        writer2 = _writer(db, redis_url, logs[4])
+        _wait([w2, w3, writer2], [logs[1], logs[3], logs[4]])
+    for proc, path in zip([w2, w3, writer2], [logs[1], logs[3], logs[4]], strict=True):
+        assert proc.returncode == 0, path.read_text()[-3000:]
+    _assert_archive_complete(db, server.origin)
+    assert shared.ItemQueue(client).pending() == 0
+    assert shared.ItemQueue(client).unfinished() == []
+    assert shared.Frontier(client, "gen", "-").in_flight() == 0
