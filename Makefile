@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint quality bench clean
+.PHONY: demo test lint quality bench clean redis-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/archiver demo --db archive.db
 
-test: $(STAMP)
+# The distributed-crawl tests start their own redis-server (Debian's package) on 127.0.0.1.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing redis-server (needed by the distributed-crawl tests)"; \
+	    (apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)); \
+	  else \
+	    echo "redis-server is missing: run 'sudo apt-get install redis-server', then make test"; \
+	    exit 1; \
+	  fi; }
+
+test: $(STAMP) redis-server
 	$(BIN)/ruff check archiver spiders tests tools
 	$(BIN)/python -m pytest -q
 

@@ -23,6 +23,7 @@ from archiver import frontier as shared
 from archiver.siteserver import SiteServer
 from archiver.store import Store
 
+from .conftest import run_archiver
 from .sitegen import article_path, generate_site, write_site_config
 
 N_ARTICLES = 500
@@ -293,3 +294,52 @@ def test_killed_worker_and_writer_lose_nothing_and_duplicate_nothing(
     assert shared.ItemQueue(client).pending() == 0
     assert shared.ItemQueue(client).unfinished() == []
     assert shared.Frontier(client, "gen", "-").in_flight() == 0
+
+
+# -- the commands' edges --------------------------------------------------------------------
+
+
+def test_unreachable_redis_is_one_line_and_exit_3(tmp_path, big_site):
+    with SiteServer(big_site) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
+                                   concurrency=1)
+    url = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    for args in (["worker", "--config", str(config), "--redis", url],
+                 ["writer", "--db", str(tmp_path / "a.db"), "--redis", url],
+                 ["crawl", "--distributed", "--config", str(config), "--redis", url]):
+        result = run_archiver(*args, timeout=60)
+        assert result.returncode == 3, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().startswith(f"Error: redis {url}:"), result.stderr
+    result = run_archiver("crawl", "--distributed", "--config", str(config))
+    assert result.returncode == 2 and "--redis" in result.stderr
+
+
+def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, redis_url):
+    """The state a writer killed mid-batch leaves: messages in the writing list."""
+    from archiver.extract import Article
+    from archiver.worker_pipeline import article_message
+
+    queue = shared.ItemQueue(client)
+
+    def message(i: int) -> bytes:
+        article = Article(url=f"http://x.test/{i}", fetched_url=f"http://x.test/{i}",
+                          title=f"Story {i}", text=f"text of story {i}", content_hash=f"h{i}")
+        return article_message("x", article, fetched_at="2024-01-01T00:00:00+00:00",
+                               requested_url=f"http://x.test/{i}", worker="w")
+
+    for i in range(3):
+        queue.push(message(i))
+    queue.take(2, timeout=1)  # a writer took 0 and 1 ... and was killed before confirming
+    queue.push(message(1))  # a worker's retry delivers 1 again (at-least-once)
+    queue.push(b"{not json")
+    db = tmp_path / "archive.db"
+    result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
+    assert result.returncode == 0, result.stderr
+    assert "2 replayed after a crash" in result.stdout
+    assert "1 unreadable messages skipped" in result.stdout
+    assert "(3 new, 0 updated, 1 unchanged" in result.stdout
+    with Store(db, readonly=True) as store:
+        assert sorted(r["url"] for r in store.articles()) == [f"http://x.test/{i}"
+                                                             for i in range(3)]
+    assert queue.unfinished() == [] and queue.pending() == 0
