@@ -140,8 +140,8 @@ def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit:
 @click.option("--batch", type=click.IntRange(min=1), default=500, show_default=True,
               help="Articles per transaction.")
 @click.option("--idle-exit", type=click.FloatRange(min=0), default=0, show_default=True,
-              help="Stop once no worker is alive and nothing arrived for this many seconds "
-                   "(0: run until SIGTERM).")
+              help="Stop once nothing arrived, no worker is alive and the frontier is empty "
+                   "for this many seconds (0: run until SIGTERM).")
 @click.option("--verbose", is_flag=True, help="Print a line per committed batch.")
 def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose: bool) -> None:
     """Drain the workers' articles from Redis into the archive: the one process that writes it.

@@ -307,6 +307,16 @@ class DomainLeases:
         self.r.zrem(f"{self.prefix}lease:{lease.domain}:held", lease.token)
 
 
+def frontier_busy(client: redis.Redis, prefix: str = PREFIX) -> bool:
+    """True while any site's frontier holds a queued or in-flight request."""
+    for pattern in (f"{prefix}*:queue", f"{prefix}*:inflight:*"):
+        for key in client.scan_iter(match=pattern, count=500):
+            if client.type(key) in (b"zset", b"hash") and (
+                    client.zcard(key) if client.type(key) == b"zset" else client.hlen(key)):
+                return True
+    return False
+
+
 def frontier_status(client: redis.Redis, sites: list[str], prefix: str = PREFIX
                     ) -> dict[str, Any]:
     """Queued and in-flight requests per site, live workers, and items waiting for the writer."""

@@ -44,6 +44,7 @@ class SharedPolitenessMiddleware:
             delay=settings.getfloat("ARCHIVE_SHARED_DELAY", 1.0),
             lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 30) + 10,
         )
+        self.local: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPolitenessMiddleware:
@@ -51,15 +52,21 @@ class SharedPolitenessMiddleware:
 
     async def process_request(self, request: Request) -> None:
         domain = urlparse_cached(request).hostname or ""
-        waited = 0.0
-        while True:
-            lease, wait = self.leases.try_acquire(domain)
-            if lease is not None:
-                break
-            waited += wait
-            await asyncio.sleep(wait)
+        # At most `concurrency` requests of this worker ask Redis; the rest queue here.
+        local = self.local.setdefault(domain, asyncio.Semaphore(self.leases.concurrency))
+        async with local:
+            backoff = 0.005
+            waits = 0
+            while True:
+                lease, wait = self.leases.try_acquire(domain)
+                if lease is not None:
+                    break
+                waits += 1
+                if wait < 0.02:  # all leases held: poll, backing off to 50 ms
+                    wait, backoff = backoff, min(backoff * 2, 0.05)
+                await asyncio.sleep(wait)
         request.meta[LEASE_META] = lease
-        if waited:
+        if waits:
             self.stats.inc_value("archive/distributed/lease_waits")
 
     def _release(self, request: Request) -> None:

@@ -95,8 +95,9 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
                echo: Callable[[str], None] | None = None) -> WriterReport:
     """Drain the item list into `db_path` until stopped (SIGTERM/SIGINT finish the batch).
 
-    With `idle_exit` > 0 the writer also stops once no worker is alive and nothing has arrived
-    for that many seconds.
+    With `idle_exit` > 0 the writer also stops once, for that many seconds, nothing has arrived,
+    no worker is alive and the frontier is empty (so a writer started before its workers waits
+    for them while seeds are queued).
     """
     client = shared.connect(redis_url)
     queue = shared.ItemQueue(client)
@@ -127,7 +128,8 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
                              f"({writer.report.articles} articles so far)")
                     continue
                 if idle_exit > 0 and time.monotonic() - idle_since >= idle_exit:
-                    if not shared.live_workers(client) and not queue.pending():
+                    if not (shared.live_workers(client) or queue.pending()
+                            or shared.frontier_busy(client)):
                         break
                     idle_since = time.monotonic()
     finally:
