@@ -36,5 +36,9 @@ test: $(STAMP) redis-server
 lint: $(STAMP)
 	$(BIN)/ruff check archiver spiders tests tools
 
+# Benchmarks print ratios measured in the same run (never timed assertions in tests).
+bench: $(STAMP)
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
 clean:
-	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm
+	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc

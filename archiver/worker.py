@@ -32,6 +32,8 @@ WORKER_SETTINGS: dict[str, Any] = {
     # The archive lives with the writer: no incremental state or validators read here.
     "ARCHIVE_INCREMENTAL": False,
     "ARCHIVE_CONDITIONAL_GET": False,
+    # Raw capture records into the archive's `captures` table; not in a worker (yet).
+    "ARCHIVE_WARC": False,
 }
 
 

@@ -16,8 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from . import frontier as shared
-from . import workers
-from .extract import Article, analyse
+from . import ingest, workers
+from .extract import Article
 from .items import RawPage
 
 logger = logging.getLogger(__name__)
@@ -28,12 +28,13 @@ def article_message(site: str, article: Article, *, fetched_at: str, requested_u
     """The JSON a worker pushes for one article.
 
     `capture` is a reference to the raw response kept by the worker (a WARC record), when one
-    was kept; None until raw capture is switched on.
+    was kept; None for now: workers do not write WARC files yet (the capture index lives in the
+    archive, which workers do not open).
     """
     return json.dumps({
         "type": "article", "site": site, "article": article.to_dict(),
         "fetched_at": fetched_at, "requested_url": requested_url, "worker": worker,
-        "capture": capture,
+        "capture": capture, "extractor": ingest.EXTRACTOR_VERSION,
     }, ensure_ascii=False).encode("utf-8")
 
 
@@ -64,9 +65,8 @@ class WorkerPipeline:
             return item
         site = self.crawler.spider.site
         future = self.pool.submit(
-            analyse, item.body, item.final_url, content_type=item.content_type,
-            drop_xpath=site.clean.drop_xpath, domains=site.domains, hints=item.hints,
-            min_words=site.min_words,
+            ingest.process, item.body, item.final_url, site, content_type=item.content_type,
+            hints=item.hints,
         )
         try:
             result = await asyncio.wrap_future(future)

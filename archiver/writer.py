@@ -60,14 +60,15 @@ class ArchiveWriter:
 
     def commit(self, messages: list[bytes]) -> None:
         """Store one batch in the archive (articles in one transaction), then confirm it."""
-        rows: list[tuple[str, Article, str]] = []
+        rows: list[tuple[str, Article, str, str | None]] = []
         workers: list[str | None] = []
         runs: list[dict[str, Any]] = []
         for raw in messages:
             try:
                 msg = json.loads(raw)
                 if msg["type"] == "article":
-                    rows.append((msg["site"], Article(**msg["article"]), msg["fetched_at"]))
+                    rows.append((msg["site"], Article(**msg["article"]), msg["fetched_at"],
+                                 msg.get("extractor")))
                     workers.append(msg.get("worker"))
                 elif msg["type"] == "run":
                     runs.append(msg)
