@@ -352,6 +352,47 @@ def demo(db_path: Path, query: str) -> None:
     sys.exit(int(code))
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback by default; 0.0.0.0 exposes the archive).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
+    from .serve import serve as run_server
+
+    try:
+        run_server(db_path, host=host, port=port, announce=lambda line: click.echo(line, err=True))
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json is one document for scripts and monitoring.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
+def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    from .stats import articles_per_day, collect
+
+    try:
+        if plot is not None:
+            from .coverage import plot_format, write_plot
+
+            plot_format(plot)  # a wrong suffix fails before any work
+        report = collect(db_path)
+        if plot is not None:
+            write_plot(articles_per_day(db_path), plot)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(report.to_json() if fmt == "json" else report.render())
+    if plot is not None:
+        click.echo(f"chart written to {plot}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="archiver")

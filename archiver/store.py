@@ -414,3 +414,59 @@ class Store:
                 raise StoreError(f"{self.path}: export failed: {message}") from None
             raise QueryError(f"cannot parse search query {query!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
+    # -- analysts' summaries ------------------------------------------------------------
+
+    def tables(self) -> dict[str, list[str]]:
+        """Every table of the archive with its column names (FTS shadow tables left out)."""
+        names = [r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts_%' ORDER BY name")]
+        return {name: [c[1] for c in self.conn.execute(f"PRAGMA table_xinfo([{name}])")]
+                for name in names}
+
+    def articles_per_day(self) -> list[tuple[str, str, int]]:
+        """(UTC day, site, articles published that day), oldest first; undated left out."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT date(published) AS day, site, count(*) FROM articles "
+            "WHERE date(published) IS NOT NULL GROUP BY day, site ORDER BY day, site")]
+
+    def site_summaries(self, now: str) -> list[dict[str, Any]]:
+        """Per site: article count, first/last published, published and archived in the
+        24 hours and 7 days before `now` (ISO 8601; offsets are honoured via julianday)."""
+        cur = self.conn.execute("""
+            SELECT site, count(*) AS articles,
+                   min(published) AS first_published, max(published) AS last_published,
+                   coalesce(sum(julianday(published) > julianday(:now) - 1), 0) AS published_24h,
+                   coalesce(sum(julianday(published) > julianday(:now) - 7), 0) AS published_7d,
+                   coalesce(sum(julianday(first_seen) > julianday(:now) - 1), 0) AS archived_24h,
+                   coalesce(sum(julianday(first_seen) > julianday(:now) - 7), 0) AS archived_7d,
+                   max(last_seen) AS last_seen
+            FROM articles GROUP BY site ORDER BY site""", {"now": now})
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def site_origins(self) -> list[tuple[str, str]]:
+        """(site, scheme://host[:port]/) pairs seen in archived URLs, to attribute other URLs."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT DISTINCT site, substr(url, 1, instr(substr(url, 9), '/') + 8) FROM articles")]
+
+    def recent_runs(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest rows of `runs` (when that table exists), newest first, as dicts."""
+        if "runs" not in self.tables():
+            return []
+        cur = self.conn.execute("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?",
+                                (limit,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def fetch_failures_since(self, since: str) -> list[dict[str, Any]]:
+        """Rows of `fetch_log` (when it exists) fetched after `since`: url, run_id and, when
+        the table has one, site."""
+        columns = self.tables().get("fetch_log")
+        if not columns:
+            return []
+        site = "site" if "site" in columns else "NULL AS site"
+        cur = self.conn.execute(
+            f"SELECT url, run_id, {site} FROM fetch_log "
+            "WHERE julianday(fetched_at) > julianday(?)", (since,))
+        return [{"url": u, "run_id": r, "site": s} for u, r, s in cur]
