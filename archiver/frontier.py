@@ -100,7 +100,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now < nxt then return nxt - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then return -1 end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then
+  -- leases of workers that died mid-download go at once, not when they time out
+  for _, held in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    local owner = string.match(held, '^(.*)|')
+    if owner and owner ~= '' and redis.call('EXISTS', ARGV[5] .. owner) == 0 then
+      redis.call('ZREM', KEYS[2], held)
+    end
+  end
+  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then return -1 end
+end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + 60000)
 if tonumber(ARGV[2]) > 0 then
@@ -285,8 +294,9 @@ class DomainLeases:
     """
 
     def __init__(self, client: redis.Redis, *, concurrency: int, delay: float,
-                 lease_seconds: float, prefix: str = PREFIX) -> None:
+                 lease_seconds: float, worker: str = "", prefix: str = PREFIX) -> None:
         self.r = client
+        self.worker = worker  #: leases of a worker whose liveness key expired are freed early
         self.concurrency = max(1, concurrency)
         self.delay_ms = int(delay * 1000)
         self.lease_ms = int(lease_seconds * 1000)
@@ -295,10 +305,11 @@ class DomainLeases:
 
     def try_acquire(self, domain: str) -> tuple[Lease | None, float]:
         """A lease, or None and how long to wait before asking again (seconds)."""
-        token = uuid.uuid4().hex
+        token = f"{self.worker}|{uuid.uuid4().hex}"
         base = f"{self.prefix}lease:{domain}:"
         wait = int(self._acquire(keys=[base + "next", base + "held"],
-                                 args=[self.concurrency, self.delay_ms, self.lease_ms, token]))
+                                 args=[self.concurrency, self.delay_ms, self.lease_ms, token,
+                                       f"{self.prefix}worker:"]))
         if wait == 0:
             return Lease(domain, token), 0.0
         return None, (wait / 1000 if wait > 0 else 0.01)

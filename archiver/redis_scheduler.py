@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 META_KEY = "frontier_id"
 HEARTBEAT_SECONDS = 1.0
+#: open schedulers per worker id in this process (one per site): the worker is alive until
+#: the last one closes
+_open: Counter[str] = Counter()
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
@@ -134,6 +138,7 @@ class DistributedScheduler(RedisScheduler):
                                      debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
         self.df.seen.prune()
         shared.heartbeat(self.client, self.worker)
+        _open[self.worker] += 1
         recovered = self.frontier.recover()
         if recovered:
             logger.info("took back %d requests from dead workers", recovered)
@@ -149,7 +154,9 @@ class DistributedScheduler(RedisScheduler):
             back = self.frontier.recover(include_self=True)
             if back:
                 logger.info("returned %d unfinished requests to the frontier", back)
-        shared.retire(self.client, self.worker)
+            _open[self.worker] -= 1
+        if _open[self.worker] <= 0:
+            shared.retire(self.client, self.worker)
 
     # -- queueing ------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Scrapy's DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN hold inside one proce
 would hit a site N times as hard. Here each request first takes a lease for its domain from
 Redis (`archiver.frontier.DomainLeases`): at most the configured concurrency at once, the
 configured delay between request starts, across every worker on every host. A lease held by a
-worker that dies expires after the download timeout.
+worker that dies is freed once its liveness key expires (or, at the latest, after the download
+timeout).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SharedPolitenessMiddleware:
             concurrency=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2),
             delay=settings.getfloat("ARCHIVE_SHARED_DELAY", 1.0),
             lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 30) + 10,
+            worker=settings.get("ARCHIVE_WORKER_ID") or "",
         )
         self.local: dict[str, asyncio.Semaphore] = {}
 

@@ -132,6 +132,14 @@ def test_domain_leases_cap_concurrency_and_space_starts(client):
     assert leases.try_acquire("other.org")[0] is not None  # per domain
     leases.release(one)
     assert leases.try_acquire("example.org")[0] is not None
+    # Leases of a dead worker are freed at once; a live worker's are not.
+    alive = shared.DomainLeases(client, concurrency=1, delay=0, lease_seconds=60, worker="w1")
+    dead = shared.DomainLeases(client, concurrency=1, delay=0, lease_seconds=60, worker="w2")
+    shared.heartbeat(client, "w1")
+    assert alive.try_acquire("held.org")[0] is not None
+    assert dead.try_acquire("held.org")[0] is None  # w1 is alive: its lease holds
+    client.delete("archiver:worker:w1")  # w1 dies mid-download
+    assert dead.try_acquire("held.org")[0] is not None
     spaced = shared.DomainLeases(client, concurrency=5, delay=0.3, lease_seconds=5)
     first, _ = spaced.try_acquire("spaced.org")
     second, wait = spaced.try_acquire("spaced.org")
