@@ -162,13 +162,13 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
 
 
 def _worker(config: Path, url: str, log: Path) -> subprocess.Popen:
-    return _start(["worker", "--config", str(config), "--redis", url, "--idle-exit", "3",
+    return _start(["worker", "--config", str(config), "--redis", url, "--idle-exit", "2",
                    "--log-level", "INFO"], log)
 
 
 def _writer(db: Path, url: str, log: Path) -> subprocess.Popen:
     return _start(["writer", "--redis", url, "--db", str(db), "--batch", "50",
-                   "--idle-exit", "6"], log)
+                   "--idle-exit", "3"], log)
 
 
 def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240) -> None:
@@ -395,3 +395,29 @@ def test_concurrency_per_domain_holds_across_workers(tmp_path, client, redis_url
         running += step
         peak = max(peak, running)
     assert peak == 2
+
+
+@pytest.mark.slow
+def test_one_worker_works_every_site_of_the_config(tmp_path, client, redis_url):
+    roots = [tmp_path / "a", tmp_path / "b"]
+    for root in roots:
+        generate_site(root, 12)
+    with SiteServer(roots[0]) as one, SiteServer(roots[1]) as two:
+        config = tmp_path / "sites.toml"
+        config.write_text("[crawler]\ndownload_delay = 0\nconcurrent_per_domain = 4\n" + "".join(
+            f'[sites.{name}]\ndomains = ["127.0.0.1"]\nsitemaps = ["{s.origin}/sitemap.xml"]\n'
+            for name, s in (("one", one), ("two", two))), encoding="utf-8")
+        result = run_archiver("crawl", "--distributed", "--redis", redis_url,
+                              "--config", str(config))
+        assert "site one: 1 seeds queued" in result.stdout
+        assert "site two: 1 seeds queued" in result.stdout
+        db = tmp_path / "archive.db"
+        logs = [tmp_path / "worker.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _writer(db, redis_url, logs[1])]
+        _wait(procs, logs)
+    assert [p.returncode for p in procs] == [0, 0], logs[0].read_text()[-3000:]
+    with Store(db, readonly=True) as store:
+        assert (store.count("one"), store.count("two")) == (12, 12)
+    with sqlite3.connect(db) as conn:
+        (sites,) = conn.execute("SELECT sites FROM runs").fetchone()
+    assert sites == '["one", "two"]'
