@@ -76,7 +76,7 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     from .crawl import run_crawl
 
     if distributed or redis_url:
-        _seed(config_path, sites, distributed, redis_url)
+        _seed(config_path, sites, distributed, redis_url, max_pages)
         return
     try:
         config = load_config(config_path)
@@ -90,14 +90,15 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 
 
 def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
-          redis_url: str | None) -> None:
+          redis_url: str | None, max_pages: int | None) -> None:
     """`crawl --distributed`: queue the seeds for the workers."""
     from .seed import seed_frontier
 
     if not (distributed and redis_url):
         raise click.UsageError("--distributed and --redis URL go together")
     try:
-        report = seed_frontier(load_config(config_path), redis_url, list(sites))
+        report = seed_frontier(load_config(config_path), redis_url, list(sites),
+                               max_pages=max_pages)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(report.render())
@@ -116,7 +117,8 @@ def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
               show_default=True, help="Forget a URL's fingerprint after this many days "
                                       "(it may then be fetched again).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
-              help="Request at most N pages per site in this worker.")
+              help="Request at most N pages per site in this worker (the run's shared budget, "
+                   "max_pages or `crawl --distributed --max-pages`, applies as well).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
               default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
 def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit: float,

@@ -10,6 +10,7 @@ Key layout (prefix `archiver:` by default):
 - `{p}{site}:reqs`         hash: request id -> serialised request
 - `{p}{site}:inflight:{w}` hash: request id -> time popped by worker `w` (until acknowledged)
 - `{p}{site}:seen`         sorted set: request fingerprint -> time first seen (pruned by age)
+- `{p}{site}:budget`       pages this run may still queue (set by seeding; absent: no limit)
 - `{p}worker:{w}`          string with a TTL: worker `w` is alive while it exists
 - `{p}items`               list: finished articles and run records, for the writer
 - `{p}items:writing`       list: the batch the writer is committing (replayed after a crash)
@@ -85,6 +86,12 @@ redis.call('DEL', KEYS[1])
 return #ids
 """
 
+_BUDGET = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
+if redis.call('DECR', KEYS[1]) >= 0 then return 1 end
+return 0
+"""
+
 _SEEN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1])
@@ -136,7 +143,9 @@ class Frontier:
         self.queue_key = base + "queue"
         self.reqs_key = base + "reqs"
         self.inflight_key = f"{base}inflight:{worker}"
+        self.budget_key = base + "budget"
         self._pop = client.register_script(_POP)
+        self._budget = client.register_script(_BUDGET)
         self._recover = client.register_script(_RECOVER)
 
     def push(self, data: bytes, priority: int = 0, *, replaces: str | None = None) -> str:
@@ -150,6 +159,14 @@ class Frontier:
                 pipe.hdel(self.reqs_key, replaces)
             pipe.execute()
         return rid
+
+    def set_budget(self, pages: int) -> None:
+        """This run may queue `pages` more pages (seeds not counted), found by any worker."""
+        self.r.set(self.budget_key, pages)
+
+    def take_budget(self) -> bool:
+        """Count one page against the run's budget; False when it is spent."""
+        return bool(self._budget(keys=[self.budget_key]))
 
     def pop(self) -> tuple[str, bytes] | None:
         """The highest-priority request, now in flight for this worker (None when empty)."""
@@ -189,7 +206,7 @@ class Frontier:
 
     def clear(self) -> None:
         """Drop the whole frontier of this site (queued and in-flight requests)."""
-        keys = [self.queue_key, self.reqs_key, *self._inflight_keys()]
+        keys = [self.queue_key, self.reqs_key, self.budget_key, *self._inflight_keys()]
         self.r.delete(*keys)
 
 

@@ -168,6 +168,9 @@ class DistributedScheduler(RedisScheduler):
             self.df.log(request, self.spider)
             self.stats.inc_value("archive/distributed/duplicates")
             return False
+        if rid is None and not request.meta.get("seed") and not self.frontier.take_budget():
+            self.stats.inc_value("archive/skipped/page_budget")  # max_pages, across workers
+            return False
         if rid is not None:
             self.pending.pop(rid, None)
         self.queue.push(request)

@@ -60,15 +60,20 @@ class SeedReport:
         return "\n".join(lines)
 
 
-def seed_frontier(config: Config, redis_url: str, site_names: list[str] | None = None
-                  ) -> SeedReport:
-    """Queue the seeds of the chosen sites for the workers."""
+def seed_frontier(config: Config, redis_url: str, site_names: list[str] | None = None, *,
+                  max_pages: int | None = None) -> SeedReport:
+    """Queue the seeds of the chosen sites for the workers, and set each site's page budget.
+
+    The budget (`max_pages` of the site, or the override) is shared by all workers: the run
+    queues at most that many pages of the site, whichever worker discovers them.
+    """
     sites = config.select(site_names)
     client = shared.connect(redis_url)
     seeded = {}
     for site in sites:
         frontier = shared.Frontier(client, site.name, "seeder")
         requests = seed_requests(site)
+        frontier.set_budget(max_pages or site.max_pages)
         for request in requests:
             frontier.push(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL),
                           request["priority"])

@@ -76,7 +76,9 @@ def run_worker(config: Config, redis_url: str, site_names: list[str] | None = No
         **WORKER_SETTINGS,
         "ARCHIVE_CONFIG": str(config.path),
         "ARCHIVE_DB": "",
-        "ARCHIVE_MAX_PAGES": max_pages or 0,
+        # sites.toml's max_pages is a budget per run shared by all workers (set by seeding,
+        # kept in Redis); a worker's own limit applies only when given.
+        "ARCHIVE_MAX_PAGES": max_pages or 10**9,
         "ARCHIVE_REDIS_URL": redis_url,
         "ARCHIVE_WORKER_ID": worker,
         "ARCHIVE_IDLE_EXIT": idle_exit,

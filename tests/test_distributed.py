@@ -6,6 +6,7 @@ module starts its own instance on a free loopback port, without persistence, and
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import socket
@@ -398,7 +399,7 @@ def test_concurrency_per_domain_holds_across_workers(tmp_path, client, redis_url
 
 
 @pytest.mark.slow
-def test_one_worker_works_every_site_of_the_config(tmp_path, client, redis_url):
+def test_one_worker_works_every_site_within_the_shared_page_budget(tmp_path, client, redis_url):
     roots = [tmp_path / "a", tmp_path / "b"]
     for root in roots:
         generate_site(root, 12)
@@ -408,7 +409,7 @@ def test_one_worker_works_every_site_of_the_config(tmp_path, client, redis_url):
             f'[sites.{name}]\ndomains = ["127.0.0.1"]\nsitemaps = ["{s.origin}/sitemap.xml"]\n'
             for name, s in (("one", one), ("two", two))), encoding="utf-8")
         result = run_archiver("crawl", "--distributed", "--redis", redis_url,
-                              "--config", str(config))
+                              "--config", str(config), "--max-pages", "5")
         assert "site one: 1 seeds queued" in result.stdout
         assert "site two: 1 seeds queued" in result.stdout
         db = tmp_path / "archive.db"
@@ -416,8 +417,9 @@ def test_one_worker_works_every_site_of_the_config(tmp_path, client, redis_url):
         procs = [_worker(config, redis_url, logs[0]), _writer(db, redis_url, logs[1])]
         _wait(procs, logs)
     assert [p.returncode for p in procs] == [0, 0], logs[0].read_text()[-3000:]
-    with Store(db, readonly=True) as store:
-        assert (store.count("one"), store.count("two")) == (12, 12)
+    with Store(db, readonly=True) as store:  # the run's page budget held, per site
+        assert (store.count("one"), store.count("two")) == (5, 5)
     with sqlite3.connect(db) as conn:
-        (sites,) = conn.execute("SELECT sites FROM runs").fetchone()
+        (sites, skipped) = conn.execute("SELECT sites, skipped FROM runs").fetchone()
     assert sites == '["one", "two"]'
+    assert json.loads(skipped) == {"page_budget": 14}
