@@ -259,8 +259,8 @@ class FrontierAckMiddleware:
         return
         yield  # an async generator that yields nothing
 
-    async def process_spider_output_async(self, response: Response,
-                                          result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output(self, response: Response,
+                                    result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         scheduler = getattr(self.crawler.spider, "frontier_scheduler", None)
         rid = response.request.meta.get(META_KEY) if response.request else None
         try:
@@ -271,9 +271,6 @@ class FrontierAckMiddleware:
         finally:
             if scheduler is not None:
                 scheduler.part_done(rid)
-
-    def process_spider_output(self, response: Response, result: Any) -> Any:
-        raise NotImplementedError("async only")  # pragma: no cover
 
 
 class FrontierAckDownloaderMiddleware:
