@@ -14,6 +14,7 @@ Key layout (prefix `archiver:` by default):
 - `{p}worker:{w}`          string with a TTL: worker `w` is alive while it exists
 - `{p}items`               list: finished articles and run records, for the writer
 - `{p}items:writing`       list: the batch the writer is committing (replayed after a crash)
+- `{p}items:deferred`      list: run records kept until the archive has a `runs` table
 - `{p}lease:{domain}:next` / `:held`: the domain's next allowed request time, and its leases
 
 Delivery is at-least-once everywhere: a request popped by a worker that dies returns to the
@@ -268,6 +269,7 @@ class ItemQueue:
         self.r = client
         self.key = f"{prefix}items"
         self.writing_key = f"{prefix}items:writing"
+        self.deferred_key = f"{prefix}items:deferred"
 
     def push(self, data: bytes) -> None:
         self.r.lpush(self.key, data)
@@ -291,9 +293,21 @@ class ItemQueue:
             batch += [item for item in pipe.execute() if item is not None]
         return batch
 
-    def confirm(self) -> None:
-        """The writing batch is committed: drop it."""
-        self.r.delete(self.writing_key)
+    def confirm(self, *, deferred: list[bytes] = ()) -> None:
+        """The writing batch is committed: drop it, keeping `deferred` messages for later."""
+        with self.r.pipeline() as pipe:
+            for message in deferred:
+                pipe.lpush(self.deferred_key, message)
+            pipe.delete(self.writing_key)
+            pipe.execute()
+
+    def take_deferred(self) -> list[bytes]:
+        """Move the messages kept for later into the writing list; return them, oldest first."""
+        n = int(self.r.llen(self.deferred_key))
+        with self.r.pipeline() as pipe:
+            for _ in range(n):
+                pipe.lmove(self.deferred_key, self.writing_key, "RIGHT", "LEFT")
+            return [m for m in pipe.execute() if m is not None]
 
 
 @dataclass(frozen=True)

@@ -90,17 +90,15 @@ def m200_captures(db: Database) -> None:
 
 @migrations()
 def m600_worker_runs(db: Database) -> None:
-    """Run records of distributed workers: `runs` (shaped as the cron runs table) + `worker`."""
-    db["runs"].create(
-        {"id": int, "started": str, "finished": str, "sites": str, "status": str,
-         "exit_code": int, "pages_fetched": int, "articles_new": int, "articles_updated": int,
-         "articles_unchanged": int, "skipped": str, "errors": str, "pid": int, "host": str},
-        pk="id", not_null={"started", "status"}, if_not_exists=True,
-    )
-    if "worker" not in db["runs"].columns_dict:
-        db["runs"].add_column("worker", str)
-    db["runs"].create_index(["worker"], unique=True, if_not_exists=True)
+    """Name the distributed worker of a run: `runs.worker`, when the archive has run records.
 
+    `runs` itself belongs to the cron migration; an archive without it yet gets no column here
+    (the writer then tells worker runs apart by host, pid and start time).
+    """
+    if "runs" in db.table_names():
+        if "worker" not in db["runs"].columns_dict:
+            db["runs"].add_column("worker", str)
+        db["runs"].create_index(["worker"], if_not_exists=True)
 
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""

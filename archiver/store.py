@@ -172,12 +172,17 @@ class Store:
             raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
         return outcomes
 
-    def record_worker_run(self, run: dict[str, Any]) -> bool:
-        """Store a distributed worker's finished run in `runs`, once per worker (False: known).
+    def record_worker_run(self, run: dict[str, Any]) -> bool | None:
+        """Store a distributed worker's finished run in `runs`, once (False: already there).
 
         `run` is the worker's record (archiver.worker.run_message) with the writer's counts of
-        new / updated / unchanged articles added.
+        new / updated / unchanged articles added. None: the archive has no `runs` table yet
+        (it comes with the cron schema); the caller keeps the record for later.
         """
+        columns = self.db["runs"].columns_dict if "runs" in self.db.table_names() else None
+        if not columns:
+            return None
+
         def merged(key: str) -> str:
             out: dict[str, int] = {}
             for s in run.get("sites", []):
@@ -195,13 +200,16 @@ class Store:
             "errors": merged("errors"), "pid": run.get("pid"), "host": run.get("host"),
             "worker": run["worker"],
         }
+        values = {k: v for k, v in values.items() if k in columns}
         cols = ", ".join(values)
         marks = ", ".join(f":{c}" for c in values)
+        same = ("worker = :worker" if "worker" in values else
+                "host IS :host AND pid IS :pid AND started = :started")
         try:
             with self.transaction():
                 cur = self.conn.execute(
                     f"INSERT INTO runs ({cols}) SELECT {marks} "
-                    "WHERE NOT EXISTS (SELECT 1 FROM runs WHERE worker = :worker)", values)
+                    f"WHERE NOT EXISTS (SELECT 1 FROM runs WHERE {same})", values)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
         return cur.rowcount == 1

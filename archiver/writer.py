@@ -34,6 +34,7 @@ class WriterReport:
     runs: int = 0
     bad: int = 0
     replayed: int = 0
+    deferred: int = 0
     seconds: float = 0.0
 
     @property
@@ -45,7 +46,8 @@ class WriterReport:
         return (f"writer: {self.articles} articles in {self.batches} batches "
                 f"({self.outcomes['new']} new, {self.outcomes['updated']} updated, "
                 f"{self.outcomes['unchanged']} unchanged; {rate:.0f}/s), "
-                f"{self.runs} worker runs recorded, {self.replayed} replayed after a crash, "
+                f"{self.runs} worker runs recorded ({self.deferred} kept in Redis: no `runs` "
+                f"table yet), {self.replayed} replayed after a crash, "
                 f"{self.bad} unreadable messages skipped")
 
 
@@ -82,13 +84,19 @@ class ArchiveWriter:
             self.report.outcomes[outcome] += 1
             if worker:
                 self.tally[worker][outcome] += 1
+        deferred = []
         for run in runs:
-            counts = self.tally.pop(run["worker"], Counter())
-            run.update(new=counts["new"], updated=counts["updated"],
-                       unchanged=counts["unchanged"])
-            if self.store.record_worker_run(run):
+            if "new" not in run:  # counts are added once, by the writer that saw the articles
+                counts = self.tally.pop(run["worker"], Counter())
+                run.update(new=counts["new"], updated=counts["updated"],
+                           unchanged=counts["unchanged"])
+            recorded = self.store.record_worker_run(run)
+            if recorded is None:  # no `runs` table in this archive yet: keep it in Redis
+                deferred.append(json.dumps(run).encode("utf-8"))
+                self.report.deferred += 1
+            elif recorded:
                 self.report.runs += 1
-        self.queue.confirm()
+        self.queue.confirm(deferred=deferred)
         self.report.batches += 1
 
 
@@ -118,6 +126,9 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
                 writer.report.replayed = len(unfinished)
                 logger.info("replaying %d messages of an unconfirmed batch", len(unfinished))
                 writer.commit(unfinished)
+            kept = queue.take_deferred()
+            if kept:  # run records an earlier writer could not store: perhaps it can now
+                writer.commit(kept)
             idle_since = time.monotonic()
             while not stopping:
                 messages = queue.take(batch, timeout=1)
