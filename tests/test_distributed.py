@@ -255,9 +255,9 @@ def test_two_workers_and_a_writer_archive_every_article_once_politely(
 
     # Each worker's run is recorded in `runs`.
     with sqlite3.connect(db) as conn:
-        runs = conn.execute("SELECT worker, status, pages_fetched, articles_new, "
+        runs = conn.execute("SELECT host || '-' || pid, status, pages_fetched, articles_new, "
                             "articles_unchanged FROM runs ORDER BY id").fetchall()
-    assert len(runs) == 2 and {r[1] for r in runs} == {"ok"}
+    assert len({r[0] for r in runs}) == 2 and {r[1] for r in runs} == {"ok"}
     assert sum(r[2] for r in runs) == N_ARTICLES + 2
     assert sum(r[3] for r in runs) == N_ARTICLES
 
