@@ -70,10 +70,12 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 class Store:
     """The archive in one SQLite file: articles and their full-text index."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, check: bool = False) -> None:
         self.path = Path(path)
         self.conn = connect(self.path, readonly=readonly)
         self.db = Database(self.conn)
+        if check:
+            self.quick_check()
         if not readonly:
             try:
                 migrations.apply(self.db)
@@ -82,6 +84,21 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def quick_check(self) -> None:
+        """Raise StoreError unless SQLite finds the file sound, before anything writes to it.
+
+        A damaged archive must never be written over: the crawl refuses it, and the owner
+        can still recover rows from it (`sqlite3 archive.db .recover`).
+        """
+        try:
+            found = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found != ["ok"]:
+            self.conn.close()
+            raise StoreError(f"{self.path}: archive is damaged ({found[0]}); left untouched "
+                             "(try `sqlite3 ARCHIVE .recover`)")
 
     def __enter__(self) -> Store:
         return self
