@@ -17,15 +17,20 @@ from . import frontier as shared
 from .config import Config
 from .crawl import CrawlSummary, SiteSummary
 
-#: Worker-mode Scrapy settings, on top of archiver.settings and the config's [crawler] table.
-WORKER_SETTINGS: dict[str, Any] = {
-    "SCHEDULER": "archiver.redis_scheduler.DistributedScheduler",
-    "ITEM_PIPELINES": {"archiver.worker_pipeline.WorkerPipeline": 300},
+#: Components a worker adds to (or, with None, removes from) archiver.settings' dicts.
+WORKER_COMPONENTS: dict[str, dict[str, int | None]] = {
+    "ITEM_PIPELINES": {"archiver.pipelines.ArchivePipeline": None,
+                       "archiver.worker_pipeline.WorkerPipeline": 300},
     "SPIDER_MIDDLEWARES": {"archiver.redis_scheduler.FrontierAckMiddleware": 1},
     "DOWNLOADER_MIDDLEWARES": {
         "archiver.redis_scheduler.FrontierAckDownloaderMiddleware": 990,
         "archiver.shared_politeness.SharedPolitenessMiddleware": 1000,
     },
+}
+
+#: Worker-mode Scrapy settings, on top of archiver.settings and the config's [crawler] table.
+WORKER_SETTINGS: dict[str, Any] = {
+    "SCHEDULER": "archiver.redis_scheduler.DistributedScheduler",
     # Politeness is shared through Redis; the local delay and AutoThrottle would stack on it.
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
@@ -72,8 +77,11 @@ def run_worker(config: Config, redis_url: str, site_names: list[str] | None = No
     started = _now()
     settings = get_project_settings()
     settings.setmodule("archiver.settings", priority="project")
+    components = {name: {**settings.getdict(name), **extra}
+                  for name, extra in WORKER_COMPONENTS.items()}  # the guards stay in place
     settings.setdict({
         **WORKER_SETTINGS,
+        **components,
         "ARCHIVE_CONFIG": str(config.path),
         "ARCHIVE_DB": "",
         # sites.toml's max_pages is a budget per run shared by all workers (set by seeding,

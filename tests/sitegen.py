@@ -79,6 +79,7 @@ download_delay = {delay}
 autothrottle = false
 concurrent_per_domain = {concurrency}
 extract_workers = 1
+allow_private_addresses = true
 
 [sites.{name}]
 domains = ["127.0.0.1"]

@@ -436,7 +436,8 @@ def test_one_worker_works_every_site_within_the_shared_page_budget(tmp_path, cli
         generate_site(root, 12)
     with SiteServer(roots[0]) as one, SiteServer(roots[1]) as two:
         config = tmp_path / "sites.toml"
-        config.write_text("[crawler]\ndownload_delay = 0\nconcurrent_per_domain = 4\n" + "".join(
+        config.write_text("[crawler]\ndownload_delay = 0\nconcurrent_per_domain = 4\n"
+                          "allow_private_addresses = true\n" + "".join(
             f'[sites.{name}]\ndomains = ["127.0.0.1"]\nsitemaps = ["{s.origin}/sitemap.xml"]\n'
             for name, s in (("one", one), ("two", two))), encoding="utf-8")
         result = run_archiver("crawl", "--distributed", "--redis", redis_url,
