@@ -455,3 +455,21 @@ def test_one_worker_works_every_site_within_the_shared_page_budget(tmp_path, cli
         (sites, skipped) = conn.execute("SELECT sites, skipped FROM runs").fetchone()
     assert sites == '["one", "two"]'
     assert json.loads(skipped) == {"page_budget": 14}
+
+
+@pytest.mark.slow
+def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
+    """A worker adds its components to the crawler's, it does not replace them."""
+    generate_site(tmp_path / "site", 3)
+    with SiteServer(tmp_path / "site") as server:
+        config = tmp_path / "sites.toml"  # loopback is not allowed: the guard must refuse it
+        config.write_text(f'[sites.g]\ndomains = ["127.0.0.1"]\n'
+                          f'sitemaps = ["{server.origin}/sitemap.xml"]\n', encoding="utf-8")
+        _seed_ok = run_archiver("crawl", "--distributed", "--redis", redis_url,
+                                "--config", str(config))
+        assert _seed_ok.returncode == 0, _seed_ok.stderr
+        result = run_archiver("worker", "--redis", redis_url, "--config", str(config),
+                              "--idle-exit", "1")
+        assert server.paths() == []
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "non_public_address 1" in result.stdout
