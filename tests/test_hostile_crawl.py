@@ -149,8 +149,13 @@ def test_hard_html_finishes_or_is_cut_and_titles_come_from_the_head(crawled):
     rows, out, stderr = crawled["rows"], crawled["result"].stdout, crawled["result"].stderr
     assert rows["/hard/soup"]["title"] == "The real headline of the soup"
     assert rows["/hard/truncated"]["title"] == "Truncated story"
-    assert "extraction_timeout" in out  # the 20,000-row table takes longer than 3 s
-    assert re.search(r"skipped \(extraction_timeout\): \S+/hard/table", stderr)
+    # The 20,000-row table either finishes within the 3 s extraction limit or is cut by it;
+    # which one depends on the machine. The cut itself is proven in test_workers.py.
+    if "/hard/table" in rows:
+        assert rows["/hard/table"]["title"] == "Results table page"
+    else:
+        assert "extraction_timeout" in out
+        assert re.search(r"skipped \(extraction_timeout\): \S+/hard/table", stderr)
     assert not [r for r in rows.values() if "WRONG" in (r["title"] or "")]
 
 
