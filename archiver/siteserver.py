@@ -14,7 +14,8 @@ import gzip
 import hashlib
 import mimetypes
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,16 +32,19 @@ class LoggedRequest:
     path: str
     headers: dict[str, str]
     status: int = 0
+    at: float = 0.0  #: time.time() when the request arrived
+    done: float = 0.0  #: time.time() when the response was sent
 
 
 class SiteServer:
     """A threaded HTTP server over a folder; use as a context manager."""
 
     def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0, *,
-                 etag: bool = True, last_modified: bool = True) -> None:
+                 etag: bool = True, last_modified: bool = True, delay: float = 0.0) -> None:
         self.root = Path(root).resolve()
         self.etag = etag
         self.last_modified = last_modified
+        self.delay = delay  #: seconds each response takes, like a real server's think time
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = self._handler()
@@ -126,6 +130,12 @@ class SiteServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                with server._lock:
+                    index = len(server.log)
+                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers),
+                                                    at=time.time()))
+                if server.delay:
+                    time.sleep(server.delay)
                 file = server.resolve(self.path)
                 validators: dict[str, str] = {}
                 if file is None:
@@ -137,7 +147,7 @@ class SiteServer:
                     if server.not_modified(self.headers, validators, file):
                         status, body = 304, b""
                 with server._lock:
-                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers), status))
+                    server.log[index] = replace(server.log[index], status=status)
                 self.send_response(status)
                 for name, value in validators.items():
                     self.send_header(name, value)
@@ -146,6 +156,8 @@ class SiteServer:
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                with server._lock:
+                    server.log[index] = replace(server.log[index], done=time.time())
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
