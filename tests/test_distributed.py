@@ -365,6 +365,8 @@ def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, r
            "finished": "2024-01-01T00:01:00+00:00",
            "sites": [{"site": "x", "pages_fetched": 3, "skipped": {"http_404": 1}, "errors": {}}]}
     queue.push(json.dumps(run).encode())
+    with sqlite3.connect(db) as conn:  # as an archive from before the cron schema had it
+        conn.executescript("DROP TABLE run_sites; DROP TABLE fetch_log; DROP TABLE runs;")
     result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
     assert "0 worker runs recorded (1 kept in Redis" in result.stdout, result.stdout
     with sqlite3.connect(db) as conn:
