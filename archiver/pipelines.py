@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from . import workers
+from .boilerplate import Overrides
 from .errors import ArchiverError
 from .extract import analyse
 from .items import RawPage
@@ -63,8 +64,9 @@ class ArchivePipeline:
             logger.info("not an article (%s): %s", result.reason, item.url)
             raise DropItem(f"not an article ({result.reason})")
         try:
-            (outcome,) = self.store.save_articles(site.name, [result.article],
-                                                  seen_at=item.fetched_at)
+            (outcome,) = self.store.save_articles(
+                site.name, [result.article], seen_at=item.fetched_at,
+                overrides=Overrides(site.clean.keep_text, site.clean.drop_text))
         except ArchiverError as exc:
             self.stats.inc_value("archive/errors/store")
             logger.error("%s", exc)
