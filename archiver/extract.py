@@ -370,8 +370,10 @@ _JOB = re.compile(
     r"intern|senior|chief|head of)\b", re.I)
 _NOT_NAME = re.compile(r"email the author|follow|twitter|@|https?://|\bupdated\b|\bpublished\b",
                        re.I)
-_MONTH_TAIL = re.compile(r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-                         r"(?:\s+\d{1,2})?(?:,?\s+\d{4})?$", re.I)
+_MONTH_TAIL = re.compile(
+    r"\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2}(?:,?\s+\d{4})?$",
+    re.I)
 
 
 def _url_date(url: str) -> str | None:
