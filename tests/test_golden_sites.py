@@ -14,8 +14,8 @@ import pytest
 
 from archiver.config import selector_to_xpath
 from archiver.extract import analyse
-from archiver.qualitygate import score_site
 from archiver.quality import squash
+from archiver.qualitygate import score_site
 
 from .conftest import FIXTURES, SEED_DROP
 
