@@ -70,6 +70,12 @@ class CrawlerOptions:
     max_page_bytes: int = 10 * 1024 * 1024
     extract_workers: int = 2
     allow_private_addresses: bool = False
+    extract_timeout: float = 20.0  #: seconds one page's extraction may take in a worker
+    run_timeout: float = 3600.0  #: seconds one crawl run may take before it is closed
+    retry_after_max: float = 60.0  #: longest Retry-After honoured; longer drops the page
+    warc: bool = True  #: keep every response in WARC files
+    warc_dir: str = ""  #: "" = warc/ beside the database; relative to the database's folder
+    warc_max_bytes: int = 1_000_000_000  #: start a new WARC file past this size
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,17 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_page_bytes": int,
     "extract_workers": int,
     "allow_private_addresses": bool,
+    "extract_timeout": (int, float),
+    "run_timeout": (int, float),
+    "retry_after_max": (int, float),
+    "warc": bool,
+    "warc_dir": str,
+    "warc_max_bytes": int,
 }
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string", bool: "true/false"}
+_TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string",
+               bool: "true/false"}
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -177,23 +190,23 @@ def selector_to_xpath(selector: str) -> str:
 
 
 def _parse_clean(where: str, raw: dict[str, Any]) -> CleaningRules:
-    where = f"{where}.clean"
     for key, value in raw.items():
         if key not in _CLEAN_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CLEAN_KEYS)})")
-        _check_type(where, key, value, _CLEAN_KEYS[key])
-    drop = _str_list(where, "drop", raw.get("drop", []))
+            raise ConfigError(f"{where}: unknown key 'clean.{key}' "
+                              f"(known: {', '.join(_CLEAN_KEYS)})")
+        _check_type(where, f"clean.{key}", value, _CLEAN_KEYS[key])
+    drop = _str_list(where, "clean.drop", raw.get("drop", []))
     xpaths = []
     for selector in drop:
         try:
             xpaths.append(selector_to_xpath(selector))
         except ValueError as exc:
-            raise ConfigError(f"{where}: key 'drop': {selector!r}: {exc}") from None
+            raise ConfigError(f"{where}: key 'clean.drop': {selector!r}: {exc}") from None
     return CleaningRules(
         drop=drop,
         drop_xpath=tuple(xpaths),
-        keep_text=_str_list(where, "keep_text", raw.get("keep_text", [])),
-        drop_text=_str_list(where, "drop_text", raw.get("drop_text", [])),
+        keep_text=_str_list(where, "clean.keep_text", raw.get("keep_text", [])),
+        drop_text=_str_list(where, "clean.drop_text", raw.get("drop_text", [])),
     )
 
 
@@ -247,11 +260,14 @@ def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
         if key not in _CRAWLER_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CRAWLER_KEYS)})")
         _check_type(where, key, value, _CRAWLER_KEYS[key])
-    for key in ("download_delay", "download_timeout"):
+    for key in ("download_delay", "download_timeout", "retry_after_max"):
         if raw.get(key, 1) < 0:
             raise ConfigError(f"{where}: key {key!r} must not be negative")
+    for key in ("extract_timeout", "run_timeout"):
+        if raw.get(key, 1) <= 0:
+            raise ConfigError(f"{where}: key {key!r} must be more than 0")
     for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
-                "extract_workers"):
+                "extract_workers", "warc_max_bytes"):
         if raw.get(key, 1) < 1:
             raise ConfigError(f"{where}: key {key!r} must be at least 1")
     return CrawlerOptions(**raw)
@@ -281,7 +297,8 @@ def load_config(path: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (copy sites.example.toml to start)") from None
+        raise ConfigError(f"{path}: no such config file "
+                          "(copy sites.example.toml to start)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return parse_config(text, path)

@@ -43,6 +43,7 @@ download_delay = 0
 autothrottle = false
 concurrent_per_domain = 4
 extract_workers = 1
+allow_private_addresses = true
 
 [sites.{name}]
 domains = ["127.0.0.1"]
@@ -63,3 +64,12 @@ def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,
     text = not isinstance(input, bytes)
     return subprocess.run([sys.executable, "-m", "archiver", *args], cwd=cwd, timeout=timeout,
                           capture_output=True, text=text, input=input)
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory) -> Path:
+    """An archive made by a real `archiver demo` crawl, built once per test session."""
+    db = tmp_path_factory.mktemp("demo") / "archive.db"
+    result = run_archiver("demo", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db
