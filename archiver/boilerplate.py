@@ -90,6 +90,12 @@ class Overrides:
         return _matches(normalize_block(line), (normalize_block(p) for p in self.drop_text))
 
 
+#: Learned template never takes more than this share of an article's words: when it would, the
+#: "template" is the story itself (syndicated or boilerplate-only pages), and only the site's
+#: explicit drop rules apply.
+MAX_TEMPLATE_SHARE = 0.5
+
+
 def clean(text: str, template: set[str] | frozenset[str],
           overrides: Overrides | None = None) -> str:
     """The text without its template blocks; `overrides` keep or drop blocks by their text.
@@ -97,6 +103,11 @@ def clean(text: str, template: set[str] | frozenset[str],
     Blank-line structure is kept for the remaining blocks; a run of removed blocks leaves no gap.
     """
     overrides = overrides or Overrides()
+    if template:
+        removed = sum(len(line.split()) for line in (text or "").split("\n")
+                      if block_key(line) in template and not overrides.keeps(line))
+        if removed > MAX_TEMPLATE_SHARE * len((text or "").split()):
+            template = set()
     kept: list[str] = []
     for line in (text or "").split("\n"):
         key = block_key(line)

@@ -319,7 +319,7 @@ def _article_score(url: str, tree: lxml.html.HtmlElement, og_type: str, ld_types
     path = urlsplit(url).path
     dashes = max([part.count("-") for part in path.split("/")] + [0])
     times = len(tree.xpath("//time"))
-    return ((og_type == "article") + (density < 0.2) + (density < 0.1) + (dashes >= 3)
+    return (2 * (og_type == "article") + (density < 0.2) + (density < 0.1) + (dashes >= 3)
             + (dashes >= 5) + (times in (1, 2)) + (words >= 500)
             - 3 * bool(ld_types & NON_ARTICLE_TYPES)
             - 3 * (og_type not in ("", "article", "website", "blog", "news")))

@@ -189,7 +189,12 @@ class Store:
             + [(site, "drop", t) for t in overrides.drop_text])
 
     def remember_overrides(self, site: str, overrides: boilerplate.Overrides) -> None:
-        """Keep a site's keep/drop rules in the archive; later saves and recleans apply them."""
+        """Keep a site's keep/drop rules in the archive; later saves and recleans apply them.
+
+        Writes only when the rules changed, so opening a crawl takes no write lock for nothing.
+        """
+        if self.overrides(site) == overrides:
+            return
         try:
             with self.transaction():
                 self._set_overrides(site, overrides)
