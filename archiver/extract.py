@@ -350,6 +350,8 @@ def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]],
     contrary = ld_types & {"discussionforumposting", "qapage", "product"}
     if strong and not contrary:
         return None
+    if og_type == "article" and not contrary and len(tree.xpath("//a[@href]")) <= 3:
+        return None  # a bare story page: no navigation to tell it from, and it says "article"
     if _article_score(url, tree, og_type, ld_types, words) >= WEAK_SIGNAL_SCORE:
         return None
     if ld_types & (LISTING_TYPES | NON_ARTICLE_TYPES):
