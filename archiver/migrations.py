@@ -89,6 +89,19 @@ def m200_captures(db: Database) -> None:
 
 
 @migrations()
+def m600_worker_runs(db: Database) -> None:
+    """Name the distributed worker of a run: `runs.worker`, when the archive has run records.
+
+    `runs` itself belongs to the cron migration; an archive without it yet gets no column here
+    (the writer then tells worker runs apart by host, pid and start time).
+    """
+    if "runs" in db.table_names():
+        if "worker" not in db["runs"].columns_dict:
+            db["runs"].add_column("worker", str)
+        db["runs"].create_index(["worker"], if_not_exists=True)
+
+
+@migrations()
 def m300_boilerplate(db: Database) -> None:
     """Pre-cleaning text per article, and per-site counts of text blocks (learned template)."""
     if "raw_text" not in db["articles"].columns_dict:

@@ -319,6 +319,65 @@ class Store:
                         "rule": "keep" if keep else "drop" if drop else None})
         return out
 
+    def save_many(self, rows: Iterable[tuple[str, Article, str, str | None]]) -> list[Outcome]:
+        """Upsert (site, article, seen_at, extractor) rows in one transaction: a writer's batch.
+
+        Upserting by URL makes a repeated row harmless, which is what turns the Redis queue's
+        at-least-once delivery into exactly one article per URL.
+        """
+        outcomes: list[Outcome] = []
+        try:
+            with self.transaction():
+                for site, article, seen_at, extractor in rows:
+                    outcomes.append(self._save(site, article, seen_at))
+                    if extractor is not None:
+                        self._link_capture(article.url, None, extractor)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
+        return outcomes
+
+    def record_worker_run(self, run: dict[str, Any]) -> bool | None:
+        """Store a distributed worker's finished run in `runs`, once (False: already there).
+
+        `run` is the worker's record (archiver.worker.run_message) with the writer's counts of
+        new / updated / unchanged articles added. None: the archive has no `runs` table yet
+        (it comes with the cron schema); the caller keeps the record for later.
+        """
+        columns = self.db["runs"].columns_dict if "runs" in self.db.table_names() else None
+        if not columns:
+            return None
+
+        def merged(key: str) -> str:
+            out: dict[str, int] = {}
+            for s in run.get("sites", []):
+                for k, v in (s.get(key) or {}).items():
+                    out[k] = out.get(k, 0) + int(v)
+            return json.dumps(dict(sorted(out.items())))
+
+        values = {
+            "started": run["started"], "finished": run.get("finished"),
+            "sites": json.dumps([s["site"] for s in run.get("sites", [])]),
+            "status": run.get("status", "unknown"), "exit_code": run.get("exit_code"),
+            "pages_fetched": sum(int(s.get("pages_fetched", 0)) for s in run.get("sites", [])),
+            "articles_new": run.get("new", 0), "articles_updated": run.get("updated", 0),
+            "articles_unchanged": run.get("unchanged", 0), "skipped": merged("skipped"),
+            "errors": merged("errors"), "pid": run.get("pid"), "host": run.get("host"),
+            "worker": run["worker"],
+        }
+        values = {k: v for k, v in values.items() if k in columns}
+        cols = ", ".join(values)
+        marks = ", ".join(f":{c}" for c in values)
+        same = ("worker = :worker" if "worker" in values else
+                "host IS :host AND pid IS :pid AND started = :started")
+        try:
+            with self.transaction():
+                cur = self.conn.execute(
+                    f"INSERT INTO runs ({cols}) SELECT {marks} "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM runs WHERE {same})", values)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
+        return cur.rowcount == 1
+
     # -- reading -------------------------------------------------------------------------
 
     def count(self, site: str | None = None) -> int:
