@@ -48,6 +48,11 @@ test: $(STAMP) browser-packages redis-server
 	$(BIN)/ruff check archiver spiders tests tools
 	$(BIN)/python -m pytest -q
 
+# The extraction quality gate: archiver beside bare trafilatura on ../shared/corpus/wcxb-dev
+# (or, when that is absent, the in-repo sample), plus the fixture sites; see docs/quality.md.
+quality: $(STAMP)
+	$(BIN)/python tools/quality.py --workers 2 --write docs/quality-table.md
+
 lint: $(STAMP)
 	$(BIN)/ruff check archiver spiders tests tools
 

@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .config import load_config
-from .errors import ArchiverError, ExitCode
+from .errors import ArchiverError, ExitCode, StoreError
 from .extract import analyse
 from .store import Store
 
@@ -348,6 +348,70 @@ def import_warc(files: tuple[Path, ...], config_path: Path, db_path: Path, all_s
         raise CliError(exc) from None
     click.echo(summary.render())
     sys.exit(int(summary.exit_code))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", default=None, help="Only this site (default: every site).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default="sites.toml", show_default=True,
+              help="Take keep_text/drop_text rules from this config when it exists.")
+def reclean(db_path: Path, site: str | None, config_path: Path) -> None:
+    """Re-apply the current cleaning to stored articles (no refetch) and say how many changed.
+
+    The site's template is relearned from every stored article's pre-cleaning text, then each
+    article is cleaned again; full-text search follows.
+    """
+    from .boilerplate import Overrides
+
+    try:
+        overrides = None
+        if config_path.exists():
+            config = load_config(config_path)
+            overrides = {s.name: Overrides(s.clean.keep_text, s.clean.drop_text)
+                         for s in config.sites.values()}
+        if not db_path.exists():
+            raise StoreError(f"{db_path}: no such archive (run `archiver crawl` first)")
+        with Store(db_path) as store:
+            total = store.count(site)
+            changed = store.reclean(site, overrides)
+            counts = {name: store.count(name) for name in changed}
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    for name, n in changed.items():
+        click.echo(f"{name}: {n} of {counts[name]} articles changed")
+    click.echo(f"reclean: {sum(changed.values())} of {total} articles changed")
+
+
+@cli.command(name="boilerplate")
+@DB_OPTION
+@click.option("--site", required=True, help="The site whose learned template to list.")
+@click.option("--min-articles", type=click.IntRange(min=1), default=2, show_default=True,
+              help="List blocks seen in at least this many articles.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def boilerplate_cmd(db_path: Path, site: str, min_articles: int, fmt: str) -> None:
+    """List a site's recurring text blocks, their counts, and which ones cleaning removes.
+
+    Override in sites.toml under [sites.NAME.clean]: keep_text = ["..."] never removes a block
+    containing that text, drop_text = ["..."] always does; then run `archiver reclean`.
+    """
+    try:
+        with Store(db_path, readonly=True) as store:
+            total = store.count(site)
+            rows = store.template_blocks(site, min_articles=min_articles)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"site {site}: {total} articles; blocks seen in >= {min_articles} articles")
+    click.echo(f"{'articles':>8}  {'removed':7}  text")
+    for row in rows:
+        mark = "yes" if row["removed"] else "no"
+        if row["rule"]:
+            mark += f" ({row['rule']})"
+        click.echo(f"{row['articles']:>8}  {mark:7}  {row['text'][:100]}")
 
 
 @cli.command()

@@ -150,6 +150,30 @@ def m600_worker_runs(db: Database) -> None:
             db["runs"].add_column("worker", str)
         db["runs"].create_index(["worker"], if_not_exists=True)
 
+
+@migrations()
+def m300_boilerplate(db: Database) -> None:
+    """Pre-cleaning text per article, and per-site counts of text blocks (learned template)."""
+    if "raw_text" not in db["articles"].columns_dict:
+        db["articles"].add_column("raw_text", str)
+    db["site_blocks"].create(
+        {"site": str, "key": str, "text": str, "articles": int, "template": int},
+        pk=("site", "key"), not_null={"site", "key", "articles", "template"},
+        defaults={"articles": 0, "template": 0}, if_not_exists=True,
+    )
+    db["site_blocks"].create_index(["site", "articles"], if_not_exists=True)
+    db["site_blocks"].create_index(["site", "template"], if_not_exists=True)
+    db["article_blocks"].create(
+        {"article_id": int, "site": str, "key": str}, pk=("article_id", "key"),
+        not_null={"article_id", "site", "key"}, if_not_exists=True,
+    )
+    db["article_blocks"].create_index(["site", "key"], if_not_exists=True)
+    db["clean_rules"].create(
+        {"site": str, "kind": str, "text": str}, pk=("site", "kind", "text"),
+        if_not_exists=True,
+    )
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

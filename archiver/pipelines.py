@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from . import ingest, workers
+from .boilerplate import Overrides
 from .errors import ArchiverError
 from .items import RawPage
 from .store import Store
@@ -41,6 +42,10 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         self.store = Store(self.db_path)
+        site = getattr(self.crawler.spider, "site", None)
+        if site is not None:  # keep/drop rules for the learned-template cleaning at save time
+            self.store.remember_overrides(site.name, Overrides(site.clean.keep_text,
+                                                               site.clean.drop_text))
         self.pool = workers.acquire(self.workers)
 
     def close_spider(self) -> None:

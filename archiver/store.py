@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from . import migrations
+from . import boilerplate, migrations
 from .errors import QueryError, StoreError
-from .extract import Article
+from .extract import Article, content_hash
 from .revisit import is_due, next_check
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -123,16 +123,21 @@ class Store:
 
     def save_articles(self, site: str, articles: Iterable[Article],
                       seen_at: str | None = None, *, capture_id: int | None = None,
-                      extractor: str | None = None) -> list[Outcome]:
+                      extractor: str | None = None,
+                      overrides: boilerplate.Overrides | None = None) -> list[Outcome]:
         """Upsert articles in one transaction; say for each whether it was new, updated or not.
 
         The URL is the identity: a second fetch of the same story updates `last_seen`, and
         rewrites the row only when its content changed. FTS follows through the triggers.
+        The extracted text is kept as `raw_text`; `text` is it without the site's learned
+        template blocks (see `_learn`). `overrides` (keep/drop rules) are remembered per site.
         """
         seen_at = seen_at or now_iso()
         outcomes: list[Outcome] = []
         try:
             with self.transaction():
+                if overrides is not None:
+                    self._set_overrides(site, overrides)
                 for article in articles:
                     outcomes.append(self._save(site, article, seen_at))
                     if capture_id is not None or extractor is not None:
@@ -142,7 +147,7 @@ class Store:
         return outcomes
 
     def _save(self, site: str, a: Article, seen_at: str) -> Outcome:
-        row = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?",
+        row = self.conn.execute("SELECT content_hash, id FROM articles WHERE url = ?",
                                 (a.url,)).fetchone()
         values = {
             "url": a.url, "site": site, "title": a.title, "author": a.author,
@@ -157,17 +162,37 @@ class Store:
             values["first_seen"] = seen_at
             cols = ", ".join(values)
             marks = ", ".join(f":{c}" for c in values)
-            self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", values)
+            cur = self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", values)
+            self._learn(site, cur.lastrowid, a.text)
             return "new"
         if row[0] == a.content_hash:
             self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, a.url))
+            return "unchanged"
+        if self._only_template_drift(site, a):
+            # Only the site's template moved (a fund total, a promo's date): the story did not
+            # change, so no revision; keep the new raw text and its hash for the next compare.
+            self.conn.execute("UPDATE articles SET last_seen = ?, content_hash = ? WHERE url = ?",
+                              (seen_at, a.content_hash, a.url))
+            self._learn(site, row[1], a.text)
             return "unchanged"
         self._keep_revision(a.url)
         values["last_changed"] = seen_at
         sets = ", ".join(f"{c} = :{c}" for c in values if c != "url")
         self.conn.execute(f"UPDATE articles SET {sets}, revision_count = revision_count + 1 "
                           "WHERE url = :url", values)
+        self._learn(site, row[1], a.text)
         return "updated"
+
+    def _only_template_drift(self, site: str, a: Article) -> bool:
+        """True when the new version, cleaned of the site's learned template, is the stored one."""
+        stored = self.conn.execute("SELECT title, text FROM articles WHERE url = ?",
+                                   (a.url,)).fetchone()
+        template = {k for (k,) in self.conn.execute(
+            "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+        if stored is None or not template:
+            return False
+        cleaned = boilerplate.clean(a.text, template, self.overrides(site))
+        return content_hash(a.title, cleaned) == content_hash(stored[0], stored[1])
 
     def _keep_revision(self, url: str) -> None:
         """Copy an article's stored version into `revisions` before it is overwritten."""
@@ -182,6 +207,146 @@ class Store:
             "UPDATE articles SET capture_id = coalesce(?, capture_id), "
             "extractor_version = coalesce(?, extractor_version) WHERE url = ?",
             (capture_id, extractor, url))
+
+    # -- learned template (archiver/boilerplate.py decides; this keeps the counts) ----------
+
+    def _set_overrides(self, site: str, overrides: boilerplate.Overrides) -> None:
+        self.conn.execute("DELETE FROM clean_rules WHERE site = ?", (site,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO clean_rules (site, kind, text) VALUES (?, ?, ?)",
+            [(site, "keep", t) for t in overrides.keep_text]
+            + [(site, "drop", t) for t in overrides.drop_text])
+
+    def remember_overrides(self, site: str, overrides: boilerplate.Overrides) -> None:
+        """Keep a site's keep/drop rules in the archive; later saves and recleans apply them.
+
+        Writes only when the rules changed, so opening a crawl takes no write lock for nothing.
+        """
+        if self.overrides(site) == overrides:
+            return
+        try:
+            with self.transaction():
+                self._set_overrides(site, overrides)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store cleaning rules: {exc}") from None
+
+    def overrides(self, site: str) -> boilerplate.Overrides:
+        """The keep/drop rules last given for a site."""
+        rows = self.conn.execute("SELECT kind, text FROM clean_rules WHERE site = ? ORDER BY rowid",
+                                 (site,)).fetchall()
+        return boilerplate.Overrides(tuple(t for k, t in rows if k == "keep"),
+                                     tuple(t for k, t in rows if k == "drop"))
+
+    def _learn(self, site: str, article_id: int, raw_text: str) -> None:
+        """Count the article's blocks for its site, then clean it and every article whose
+        template changed because of it (rule: `boilerplate.threshold`)."""
+        self.conn.execute("UPDATE articles SET raw_text = ? WHERE id = ?", (raw_text, article_id))
+        new = boilerplate.blocks(raw_text)
+        old = {k for (k,) in self.conn.execute(
+            "SELECT key FROM article_blocks WHERE article_id = ?", (article_id,))}
+        gone = [(site, k) for k in old - new.keys()]
+        added = [(k, new[k]) for k in new.keys() - old]
+        self.conn.executemany("DELETE FROM article_blocks WHERE article_id = ? AND key = ?",
+                              [(article_id, k) for _, k in gone])
+        self.conn.executemany("UPDATE site_blocks SET articles = articles - 1 "
+                              "WHERE site = ? AND key = ?", gone)
+        self.conn.executemany("INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
+                              [(article_id, site, k) for k, _ in added])
+        self.conn.executemany(
+            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, 1, 0) "
+            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + 1",
+            [(site, k, line[:500]) for k, line in added])
+        changed = self._retemplate(site)
+        affected = {article_id}
+        for key in changed:
+            affected.update(i for (i,) in self.conn.execute(
+                "SELECT article_id FROM article_blocks WHERE site = ? AND key = ?", (site, key)))
+        overrides = self.overrides(site)
+        for other in affected:
+            self._clean(other, overrides)
+
+    def _retemplate(self, site: str) -> list[str]:
+        """Set each block's template flag for the site's current size; the keys that changed."""
+        n = self.conn.execute("SELECT count(*) FROM articles WHERE site = ?", (site,)).fetchone()[0]
+        t = boilerplate.threshold(n)
+        up = self.conn.execute("UPDATE site_blocks SET template = 1 WHERE site = ? AND "
+                               "articles >= ? AND template = 0 RETURNING key", (site, t))
+        up = up.fetchall()
+        down = self.conn.execute("UPDATE site_blocks SET template = 0 WHERE site = ? AND "
+                                 "template = 1 AND articles < ? RETURNING key", (site, t))
+        down = down.fetchall()
+        return [k for (k,) in up + down]
+
+    def _clean(self, article_id: int, overrides: boilerplate.Overrides) -> bool:
+        """Rewrite one article's text from its raw text; whether the text changed."""
+        raw, text = self.conn.execute("SELECT coalesce(raw_text, text), text FROM articles "
+                                      "WHERE id = ?", (article_id,)).fetchone()
+        template = {k for (k,) in self.conn.execute(
+            "SELECT b.key FROM article_blocks b JOIN site_blocks s ON s.site = b.site "
+            "AND s.key = b.key WHERE b.article_id = ? AND s.template = 1", (article_id,))}
+        cleaned = boilerplate.clean(raw, template, overrides)
+        if cleaned == text:
+            return False
+        self.conn.execute("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
+                          (cleaned, len(cleaned.split()), article_id))
+        return True
+
+    def reclean(self, site: str | None = None,
+                overrides: dict[str, boilerplate.Overrides] | None = None) -> dict[str, int]:
+        """Relearn each site's template from the stored raw texts and re-clean every article.
+
+        No refetch: the pre-cleaning text is in `raw_text`. `overrides` replace a site's
+        remembered keep/drop rules. Returns, per site, how many articles' text changed.
+        """
+        sites = [site] if site else [s for (s,) in self.conn.execute(
+            "SELECT DISTINCT site FROM articles ORDER BY site")]
+        changed: dict[str, int] = {}
+        try:
+            with self.transaction():
+                for name in sites:
+                    if overrides and name in overrides:
+                        self._set_overrides(name, overrides[name])
+                    changed[name] = self._reclean_site(name)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot re-clean articles: {exc}") from None
+        return changed
+
+    def _reclean_site(self, site: str) -> int:
+        self.conn.execute("DELETE FROM article_blocks WHERE site = ?", (site,))
+        self.conn.execute("DELETE FROM site_blocks WHERE site = ?", (site,))
+        counts: dict[str, list] = {}
+        rows = self.conn.execute("SELECT id, coalesce(raw_text, text) FROM articles "
+                                 "WHERE site = ?", (site,)).fetchall()
+        for article_id, raw in rows:
+            found = boilerplate.blocks(raw)
+            self.conn.executemany(
+                "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
+                [(article_id, site, k) for k in found])
+            for key, line in found.items():
+                counts.setdefault(key, [line, 0])[1] += 1
+        self.conn.executemany(
+            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0)",
+            [(site, k, line[:500], n) for k, (line, n) in counts.items()])
+        self.conn.execute("UPDATE articles SET raw_text = text WHERE site = ? AND raw_text IS NULL",
+                          (site,))
+        self._retemplate(site)
+        overrides = self.overrides(site)
+        return sum(self._clean(article_id, overrides) for article_id, _ in rows)
+
+    def template_blocks(self, site: str, *, min_articles: int = 2) -> list[dict[str, Any]]:
+        """The site's recurring blocks, most frequent first: text, articles, and whether the
+        archive removes them (learned template or a drop rule, unless a keep rule saves it)."""
+        overrides = self.overrides(site)
+        rows = self.conn.execute(
+            "SELECT text, articles, template FROM site_blocks WHERE site = ? AND articles >= ? "
+            "ORDER BY articles DESC, text", (site, min_articles)).fetchall()
+        out = []
+        for text, articles, template in rows:
+            keep, drop = overrides.keeps(text), overrides.drops(text)
+            out.append({"text": text, "articles": articles, "template": bool(template),
+                        "removed": not keep and (bool(template) or drop),
+                        "rule": "keep" if keep else "drop" if drop else None})
+        return out
 
     def save_many(self, rows: Iterable[tuple[str, Article, str, str | None]]) -> list[Outcome]:
         """Upsert (site, article, seen_at, extractor) rows in one transaction: a writer's batch.
@@ -386,14 +551,15 @@ class Store:
         try:
             with self.transaction():
                 row = self.conn.execute(
-                    "SELECT a.content_hash, c.fetched_at FROM articles a "
+                    "SELECT a.content_hash, c.fetched_at, a.id FROM articles a "
                     "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
                     (a.url,)).fetchone()
                 if row is None:
                     cols = [c for c in values if c != "t"]
-                    self.conn.execute(
+                    cur = self.conn.execute(
                         f"INSERT INTO articles ({', '.join(cols)}, first_seen, last_seen) "
                         f"VALUES ({', '.join(':' + c for c in cols)}, :t, :t)", values)
+                    self._learn(site, cur.lastrowid, a.text)
                     return "new"
                 if row[1] and fetched_at < row[1]:  # the row came from a later capture
                     self.conn.execute("UPDATE articles SET first_seen = min(first_seen, ?) "
@@ -403,6 +569,7 @@ class Store:
                 self.conn.execute(
                     f"UPDATE articles SET {sets}, first_seen = min(first_seen, :t), "
                     "last_seen = max(last_seen, :t) WHERE url = :url", values)
+                self._learn(site, row[2], a.text)
                 return "unchanged" if row[0] == a.content_hash else "updated"
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store article: {exc}") from None

@@ -81,3 +81,27 @@ def test_runs_and_history_commands_on_an_archive_without_runs(tmp_path):
     result = runner.invoke(cli, ["runs", "--db", str(old)])
     assert result.exit_code == 3 and "run `archiver crawl` once" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_template_drift_is_not_a_revision_but_a_story_edit_is(tmp_path):
+    """A learned promo whose figures change ("You've Raised: £3,526" -> "£3,611") leaves the
+    story as it was: no revision. An edit of the story itself is one."""
+    from archiver.extract import Article, content_hash
+    from archiver.store import Store
+
+    def article(i: int, raised: str, extra: str = "") -> Article:
+        body = (f"Story number {i} tells of event {i} in the town of place{i}.{extra}\n"
+                f"Fighting fund. You've Raised: £{raised}")
+        return Article(url=f"https://n.test/{i}", fetched_url=f"https://n.test/{i}",
+                       title=f"Story {i}", text=body, word_count=len(body.split()),
+                       content_hash=content_hash(f"Story {i}", body))
+
+    with Store(tmp_path / "a.db") as store:
+        store.save_articles("n", [article(i, "3,526") for i in range(8)])
+        row = store.articles("n")[0]
+        assert "You've Raised" not in row["text"]  # learned as template
+        assert store.save_articles("n", [article(3, "3,611")]) == ["unchanged"]
+        assert store.conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
+        edited = article(3, "3,611", extra=" The council later corrected the figures.")
+        assert store.save_articles("n", [edited]) == ["updated"]
+        assert store.conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 1

@@ -1,0 +1,171 @@
+"""Decide which text blocks of an article are a site's template rather than its story.
+
+Pure: strings and parsed HTML in, plain data out. Two kinds of template are recognised:
+
+- blocks that recur across a site's articles (membership appeals, newsletter boxes, bylines
+  boxes): a block (one line of extracted text) is normalised (case, whitespace, digits masked,
+  so "You've Raised: £3,526" and "£3,611" are one block) and counted in how many distinct
+  articles of the site it appears. The counts live in the database (store.py); this module only
+  says what a block's key is and when a count makes it template (`threshold`).
+- link teasers ("Read more: …", "Lire aussi : …", related-story lists): short blocks whose
+  text is mostly a link to another article of the same site. They are recognised from the
+  page's structure (link-text share, link target), so they are found in any language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+#: A block is template once it appears in at least this many distinct articles of a site ...
+MIN_ARTICLES = 5
+#: ... and in at least this share of the site's articles. A sentence that three articles of a
+#: forty-article site quote (7.5%) stays; a promo on every page goes from the fifth article on.
+MIN_SHARE = 0.10
+#: A teaser block has at most this many words ...
+TEASER_MAX_WORDS = 30
+#: ... and at least this share of its text inside links to other pages of the site.
+TEASER_LINK_SHARE = 0.6
+
+_DIGITS = re.compile(r"\d+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►»›]|\d+[.)])\s+")
+_BLOCK_TAGS = ("p", "li", "div", "h2", "h3", "h4", "h5", "h6", "aside", "section", "dd", "dt",
+               "blockquote", "figcaption", "span", "strong", "em")
+
+
+def normalize_block(line: str) -> str:
+    """A block's comparable form: NFKC, case folded, digits masked, list marks dropped."""
+    text = unicodedata.normalize("NFKC", line or "")
+    text = _LIST_MARK.sub("", text)
+    text = _DIGITS.sub("0", text.casefold())
+    return " ".join(text.split())
+
+
+def block_key(line: str) -> str:
+    """A short stable key of a block's normalised form ("" for an empty block)."""
+    norm = normalize_block(line)
+    if not norm:
+        return ""
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def blocks(text: str) -> dict[str, str]:
+    """The distinct blocks of a text: key -> the first line that has it."""
+    out: dict[str, str] = {}
+    for line in (text or "").split("\n"):
+        key = block_key(line)
+        if key and key not in out:
+            out[key] = line.strip()
+    return out
+
+
+def threshold(site_articles: int) -> int:
+    """In how many distinct articles a block must appear to be template, for a site this size."""
+    return max(MIN_ARTICLES, math.ceil(MIN_SHARE * site_articles))
+
+
+def _matches(norm: str, patterns: Iterable[str]) -> bool:
+    return any(p and p in norm for p in patterns)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """A site's own rules from sites.toml: blocks never removed, and blocks always removed.
+
+    Each entry matches a block whose normalised text contains the entry's normalised text.
+    """
+
+    keep_text: tuple[str, ...] = ()
+    drop_text: tuple[str, ...] = ()
+
+    def keeps(self, line: str) -> bool:
+        return _matches(normalize_block(line), (normalize_block(p) for p in self.keep_text))
+
+    def drops(self, line: str) -> bool:
+        return _matches(normalize_block(line), (normalize_block(p) for p in self.drop_text))
+
+
+#: Learned template never takes more than this share of an article's words: when it would, the
+#: "template" is the story itself (syndicated or boilerplate-only pages), and only the site's
+#: explicit drop rules apply.
+MAX_TEMPLATE_SHARE = 0.5
+
+
+def clean(text: str, template: set[str] | frozenset[str],
+          overrides: Overrides | None = None) -> str:
+    """The text without its template blocks; `overrides` keep or drop blocks by their text.
+
+    Blank-line structure is kept for the remaining blocks; a run of removed blocks leaves no gap.
+    """
+    overrides = overrides or Overrides()
+    if template:
+        removed = sum(len(line.split()) for line in (text or "").split("\n")
+                      if block_key(line) in template and not overrides.keeps(line))
+        if removed > MAX_TEMPLATE_SHARE * len((text or "").split()):
+            template = set()
+    kept: list[str] = []
+    for line in (text or "").split("\n"):
+        key = block_key(line)
+        if key:
+            if overrides.keeps(line):
+                kept.append(line)
+                continue
+            if key in template or overrides.drops(line):
+                continue
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
+
+
+# -- link teasers ----------------------------------------------------------------------------
+
+def _site_article_link(href: str | None, page_url: str, hosts: set[str]) -> bool:
+    """Whether a link points to another page of the site (not its front page, not this page)."""
+    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        return False
+    target = urlsplit(urljoin(page_url, href))
+    if target.scheme not in ("http", "https"):
+        return False
+    host = (target.hostname or "").lower()
+    if host not in hosts and not any(host.endswith("." + h) for h in hosts):
+        return False
+    here = urlsplit(page_url)
+    path = target.path.rstrip("/")
+    return bool(path) and path != here.path.rstrip("/")
+
+
+def teaser_blocks(tree: object, page_url: str, domains: Iterable[str] = ()) -> set[str]:
+    """Keys of the page's link-teaser blocks: short blocks that are mostly a same-site link.
+
+    `tree` is an lxml HTML document. The site is `domains` plus the page's own host. Decided from
+    structure, not from words, so "Read more:", "Lire aussi :" and a bare related-links list are
+    all found.
+    """
+    hosts = {d.lower() for d in domains}
+    own = urlsplit(page_url).hostname
+    if own:
+        hosts.add(own.lower())
+    keys: set[str] = set()
+    for node in tree.iter(*_BLOCK_TAGS):  # type: ignore[attr-defined]
+        text = " ".join(node.text_content().split())
+        words = len(text.split())
+        if not words or words > TEASER_MAX_WORDS:
+            continue
+        links = [a for a in node.iter("a") if _site_article_link(a.get("href"), page_url, hosts)]
+        if not links:
+            continue
+        link_words = sum(len(a.text_content().split()) for a in links)
+        if link_words / words >= TEASER_LINK_SHARE and link_words >= 2:
+            keys.add(block_key(text))
+    return keys
+
+
+def drop_teasers(text: str, teasers: set[str]) -> str:
+    """The text without the lines whose key is a teaser block's."""
+    if not teasers:
+        return text
+    return clean(text, teasers)

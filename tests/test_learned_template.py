@@ -1,0 +1,129 @@
+"""Learned site template in a real SQLite archive: rules (a) and (b), reclean, overrides, FTS."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archiver.boilerplate import Overrides
+from archiver.extract import Article, content_hash
+from archiver.store import Store
+
+PROMO = "OWNED BY OUR READERS: we are a reader-owned co-operative."
+FUND = "You've Raised: £{n:,} of £20,000"
+QUOTE = "“We will not accept the closure,” said the chair of the campaign."
+WORDS = ("river bridge council budget school tram market library harbour strike nurses "
+         "farmers festival museum station").split()
+
+
+def story(i: int) -> list[str]:
+    """Two paragraphs unique to article i (no shared sentences, no digits to mask)."""
+    a, b, c = WORDS[i % 15], WORDS[(i * 7 + 3) % 15], WORDS[(i * 11 + 5) % 15]
+    name = "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+    return [f"The {a} story of {name} begins with the {b} and the {c}.",
+            f"Officials from {name} said the {c} would change how the {a} works."]
+
+
+def article(i: int, *, quote: bool = False) -> Article:
+    first, second = story(i)
+    lines = [first, PROMO, FUND.format(n=3000 + 41 * i)] + ([QUOTE] if quote else []) + [second]
+    text = "\n".join(lines)
+    return Article(url=f"http://news.example.test/a/{i}", fetched_url="", title=f"Story {i}",
+                   text=text, content_hash=content_hash(f"Story {i}", text))
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "archive.db") as s:
+        yield s
+
+
+def texts(store: Store) -> dict[str, str]:
+    return {r["url"]: r["text"] for r in store.articles("s")}
+
+
+def test_a_promo_on_every_page_leaves_every_article_including_the_first(store):
+    for i in range(12):
+        store.save_articles("s", [article(i)])
+        if i < 4:  # too few articles yet to call anything template
+            assert PROMO in texts(store)[f"http://news.example.test/a/{i}"]
+    rows = texts(store)
+    assert len(rows) == 12
+    for url, text in rows.items():
+        assert "OWNED BY OUR READERS" not in text and "Raised" not in text, url
+        i = int(url.rsplit("/", 1)[1])
+        assert text == "\n".join(story(i)), url
+    # the stored raw text keeps everything, so cleaning can be redone without a refetch
+    raw = store.conn.execute("SELECT raw_text FROM articles WHERE url LIKE '%/a/0'").fetchone()
+    assert PROMO in raw[0]
+    # full-text search follows the cleaned text through the triggers
+    assert store.search('"reader-owned"') == []
+    assert store.search("officials")
+
+
+def test_a_sentence_three_articles_of_forty_quote_is_kept_in_all_three(store):
+    quoting = {3, 17, 30}
+    for i in range(40):
+        store.save_articles("s", [article(i, quote=i in quoting)])
+    rows = texts(store)
+    for url, text in rows.items():
+        i = int(url.rsplit("/", 1)[1])
+        assert (QUOTE in text) == (i in quoting), url
+        assert PROMO not in text
+    # and the same after relearning from scratch
+    assert store.reclean("s") == {"s": 0}
+    assert sum(QUOTE in t for t in texts(store).values()) == 3
+
+
+def test_reclean_applies_keep_and_drop_rules_and_counts_changes(store):
+    for i in range(8):
+        store.save_articles("s", [article(i)])
+    assert store.reclean("s", {"s": Overrides(keep_text=("owned by our readers",))}) == {"s": 8}
+    assert all(PROMO in t for t in texts(store).values())
+    listing = {b["text"]: b for b in store.template_blocks("s")}
+    assert listing[PROMO]["template"] and not listing[PROMO]["removed"]
+    assert listing[PROMO]["rule"] == "keep" and listing[PROMO]["articles"] == 8
+    # the rules are remembered for later saves
+    store.save_articles("s", [article(8)])
+    assert PROMO in texts(store)["http://news.example.test/a/8"]
+    changed = store.reclean("s", {"s": Overrides(drop_text=("begins with",))})
+    assert changed == {"s": 9}
+    assert not any("begins with" in t or PROMO in t for t in texts(store).values())
+
+
+def test_an_updated_article_is_recounted(store):
+    for i in range(6):
+        store.save_articles("s", [article(i)])
+    counts = dict(store.conn.execute("SELECT text, articles FROM site_blocks"))
+    assert counts[PROMO] == 6
+    first, second = story(0)
+    text = f"{first}\n{second}\nA correction was added."
+    store.save_articles("s", [Article(url="http://news.example.test/a/0", fetched_url="",
+                                      title="Story 0", text=text,
+                                      content_hash=content_hash("Story 0", text))])
+    counts = dict(store.conn.execute("SELECT text, articles FROM site_blocks"))
+    assert counts[PROMO] == 5
+    assert counts["A correction was added."] == 1
+
+
+def test_sites_learn_apart(store):
+    for i in range(6):
+        store.save_articles("s", [article(i)])
+    store.save_articles("other", [article(100)])
+    other = store.articles("other")[0]["text"]
+    assert PROMO in other
+
+
+def test_migration_keeps_an_older_archive_usable(tmp_path):
+    """An archive made before m300 (no raw_text) is recleaned from its stored text."""
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.save_articles("s", [article(i) for i in range(6)])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET raw_text = NULL, text = 'x' || char(10) || text")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        assert s.reclean() == {"s": 6}
+        assert all(PROMO not in t for t in texts(s).values())

@@ -1,0 +1,72 @@
+"""`make quality`: the extraction quality gate's table, archiver beside bare trafilatura.
+
+Usage: python tools/quality.py [--corpus DIR] [--workers N] [--limit N] [--write FILE]
+
+The development corpus is ../shared/corpus/wcxb-dev beside the repository; when it is absent
+(a clean clone) the gate says so and runs on the small sample kept in tests/fixtures/wcxb-sample.
+Fixture sites (tests/fixtures/*/expected.json) are scored too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from archiver.config import selector_to_xpath
+from archiver.qualitygate import render, score_corpus, score_site
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "wcxb-dev"
+SAMPLE = ROOT / "tests" / "fixtures" / "wcxb-sample"
+FIXTURES = ROOT / "tests" / "fixtures"
+#: The seed site's selector rules (as in tests/conftest.py): it has four pages, too few to learn
+#: a template from, so it is scored with and without them.
+SEED_DROP = ("#block-ownedbyourreaders", "#block-fightingfund", ".block-similar", "#top",
+             ".skip-link", "#cookie-banner")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help=f"WCXB-style corpus (default: {DEV_CORPUS.relative_to(ROOT.parent)}"
+                             " when present, else the in-repo sample)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None, help="Score only the first N pages.")
+    parser.add_argument("--write", type=Path, default=None,
+                        help="Also write the table into this Markdown file.")
+    args = parser.parse_args(argv)
+    corpora = []
+    if args.corpus is not None:
+        if not (args.corpus / "ground-truth").is_dir():
+            print(f"quality: {args.corpus}: not a WCXB-style corpus (no ground-truth/ folder)",
+                  file=sys.stderr)
+            return 2
+        corpora.append(args.corpus)
+    elif (DEV_CORPUS / "ground-truth").is_dir():
+        corpora.append(DEV_CORPUS)
+    else:
+        print(f"quality: development corpus {DEV_CORPUS} is absent; scoring the in-repo sample "
+              f"{SAMPLE.relative_to(ROOT)} only (figures are not comparable with the full "
+              "corpus)", file=sys.stderr)
+        corpora.append(SAMPLE)
+    reports = []
+    for corpus in corpora:
+        print(f"quality: scoring {corpus} ...", file=sys.stderr, flush=True)
+        reports.append(score_corpus(corpus, workers=args.workers, limit=args.limit))
+    sites = []
+    for expected in sorted(FIXTURES.glob("*/expected.json")):
+        sites.append(score_site(expected.parent))
+        if expected.parent.name == "seed-site":
+            sites.append(score_site(expected.parent, name="seed-site (selector rules)",
+                                    drop_xpath=tuple(selector_to_xpath(s) for s in SEED_DROP)))
+    table = render(reports, sites)
+    print(table)
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
