@@ -90,7 +90,8 @@ def test_template_drift_is_not_a_revision_but_a_story_edit_is(tmp_path):
     from archiver.store import Store
 
     def article(i: int, raised: str, extra: str = "") -> Article:
-        body = (f"Story number {i} tells of event {i} in the town of place{i}.{extra}\n"
+        town = ["Ashford", "Bury", "Crewe", "Derby", "Ely", "Frome", "Goole", "Hull"][i]
+        body = (f"A story about {town} and what happened there this week.{extra}\n"
                 f"Fighting fund. You've Raised: £{raised}")
         return Article(url=f"https://n.test/{i}", fetched_url=f"https://n.test/{i}",
                        title=f"Story {i}", text=body, word_count=len(body.split()),
