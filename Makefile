@@ -18,11 +18,15 @@ demo: $(STAMP)
 	$(BIN)/archiver demo --db archive.db
 
 test: $(STAMP)
-	$(BIN)/ruff check archiver spiders tests tools
+	$(BIN)/ruff check archiver spiders tests tools bench
 	$(BIN)/python -m pytest -q
 
+# Benchmarks against the physical limits and a peer (docs/benchmarks.md); BENCH_QUICK=1: small.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
+
 lint: $(STAMP)
-	$(BIN)/ruff check archiver spiders tests tools
+	$(BIN)/ruff check archiver spiders tests tools bench
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm
