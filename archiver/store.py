@@ -111,18 +111,39 @@ class Store:
         rewrites the row only when its content changed. FTS follows through the triggers.
         """
         seen_at = seen_at or now_iso()
+        articles = list(articles)
         outcomes: list[Outcome] = []
         try:
             with self.transaction():
+                known = self._known_hashes([a.url for a in articles])
+                pending: list[dict[str, Any]] = []
                 for article in articles:
-                    outcomes.append(self._save(site, article, seen_at))
+                    outcomes.append(self._save(site, article, seen_at, known, pending))
+                self._insert(pending)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
         return outcomes
 
-    def _save(self, site: str, a: Article, seen_at: str) -> Outcome:
-        row = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?",
-                                (a.url,)).fetchone()
+    def _known_hashes(self, urls: list[str]) -> dict[str, str]:
+        """The stored content hash of each of these URLs the archive already holds."""
+        known: dict[str, str] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            marks = ", ".join("?" * len(chunk))
+            known.update(self.conn.execute(
+                f"SELECT url, content_hash FROM articles WHERE url IN ({marks})", chunk))
+        return known
+
+    def _insert(self, pending: list[dict[str, Any]]) -> None:
+        """Insert the batch's new rows with one prepared statement (measured: bench/)."""
+        if pending:
+            cols = ", ".join(pending[0])
+            marks = ", ".join(f":{c}" for c in pending[0])
+            self.conn.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks})", pending)
+            pending.clear()
+
+    def _save(self, site: str, a: Article, seen_at: str, known: dict[str, str],
+              pending: list[dict[str, Any]]) -> Outcome:
         values = {
             "url": a.url, "site": site, "title": a.title, "author": a.author,
             "published": a.published, "modified": a.modified, "date_source": a.date_source,
@@ -132,13 +153,14 @@ class Store:
             "word_count": a.word_count, "content_hash": a.content_hash,
             "fetched_url": a.fetched_url, "last_seen": seen_at,
         }
-        if row is None:
+        stored = known.get(a.url)
+        known[a.url] = a.content_hash
+        if stored is None:
             values["first_seen"] = seen_at
-            cols = ", ".join(values)
-            marks = ", ".join(f":{c}" for c in values)
-            self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", values)
+            pending.append(values)
             return "new"
-        if row[0] == a.content_hash:
+        self._insert(pending)  # a URL twice in one batch: its insert goes first
+        if stored == a.content_hash:
             self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, a.url))
             return "unchanged"
         sets = ", ".join(f"{c} = :{c}" for c in values if c != "url")
