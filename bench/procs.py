@@ -23,13 +23,23 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants (Linux /proc)."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None) -> int:
+    """Resident bytes of `pid` and all its descendants (Linux /proc); when `cpu` is given,
+    record each process's role and CPU seconds so far in it."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * PAGE
+            if cpu is not None:
+                fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+                cmd = Path(f"/proc/{p}/cmdline").read_bytes()
+                role = ("main" if p == pid else "worker" if b"spawn_main" in cmd
+                        else "helper")
+                cpu[p] = (role, (int(fields[11]) + int(fields[12])) / TICK)
         except (OSError, IndexError, ValueError):
             continue
         stack.extend(_children(p))
@@ -45,6 +55,10 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu: dict[str, float]  #: CPU seconds by role: main process, pool workers, helpers
+
+    def cpu_summary(self) -> str:
+        return ", ".join(f"{role} {sec:.1f}s" for role, sec in sorted(self.cpu.items()))
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -55,11 +69,12 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
                             stderr=subprocess.PIPE, text=True)
     peak = 0
     stop = threading.Event()
+    cpu: dict[int, tuple[str, float]] = {}
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid, cpu))
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -72,4 +87,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     seconds = time.perf_counter() - start
     stop.set()
     sampler.join()
-    return Run(seconds, peak, proc.returncode, out, err)
+    by_role: dict[str, float] = {}
+    for role, seconds_used in cpu.values():
+        by_role[role] = by_role.get(role, 0.0) + seconds_used
+    return Run(seconds, peak, proc.returncode, out, err, by_role)
