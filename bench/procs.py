@@ -37,8 +37,8 @@ def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None) -> int:
             if cpu is not None:
                 fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
                 cmd = Path(f"/proc/{p}/cmdline").read_bytes()
-                role = ("main" if p == pid else "worker" if b"spawn_main" in cmd
-                        else "helper")
+                role = ("main" if p == pid else "helper" if b"resource_tracker" in cmd
+                        else "worker")
                 cpu[p] = (role, (int(fields[11]) + int(fields[12])) / TICK)
         except (OSError, IndexError, ValueError):
             continue
