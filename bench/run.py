@@ -50,7 +50,7 @@ class Sizes:
 
 
 FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
-QUICK = Sizes(pages=120, big_pages=360, articles=4000, runs=3, search_repeats=5)
+QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5)
 
 
 @dataclass
