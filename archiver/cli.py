@@ -55,8 +55,11 @@ def cli() -> None:
               help="Fetch at most N pages per site this run (overrides max_pages).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
               default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
+                   "beside the database).")
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          log_level: str) -> None:
+          log_level: str, warc_dir: Path | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
@@ -66,8 +69,9 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 
     try:
         config = load_config(config_path)
+        extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
         summary = run_crawl(config, db_path, list(sites), max_pages=max_pages,
-                            log_level=log_level)
+                            log_level=log_level, extra_settings=extra)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -136,6 +140,118 @@ def extract(file: io.BufferedReader, url: str, config_path: Path | None,
     click.echo(json.dumps(result.article.to_dict(), ensure_ascii=False, indent=2))
 
 
+CONFIG_OPTION = click.option("--config", "config_path",
+                             type=click.Path(dir_okay=False, path_type=Path),
+                             default="sites.toml", show_default=True, help="The sites config.")
+
+
+@cli.command()
+@CONFIG_OPTION
+@DB_OPTION
+@click.option("--site", default=None, help="Only captures of this site.")
+@click.option("--since", callback=_date, default=None,
+              help="Only captures fetched on or after this date (YYYY-MM-DD).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: [crawler] extract_workers).")
+def reextract(config_path: Path, db_path: Path, site: str | None, since: str | None,
+              workers: int | None) -> None:
+    """Extract the stored WARC captures again with the current code; no network.
+
+    Articles are updated in place (a change made by the extractor is not a new revision) and
+    missing ones come back; each records the extractor version that produced it.
+    """
+    from .reextract import reextract as run
+
+    try:
+        config = load_config(config_path)
+        summary = run(db_path, config, site=site, since=since,
+                      workers_count=workers or config.crawler.extract_workers)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(summary.render())
+    sys.exit(int(summary.exit_code))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="JSON Lines (lists as arrays) or CSV (lists as JSON "
+                                      "text, NULL as an empty cell).")
+@click.option("--site", default=None, help="Only articles of this site.")
+@click.option("--since", callback=_date, default=None, help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", callback=_date, default=None, help="Published on or before (YYYY-MM-DD).")
+@click.option("--query", default=None, help="Only articles matching this FTS5 search.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Write here instead of stdout.")
+def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: str | None,
+           query: str | None, output: io.TextIOBase) -> None:
+    """Stream articles with all their metadata as JSON Lines or CSV, in constant memory."""
+    from .export import export as run
+
+    try:
+        with Store(db_path, readonly=True) as store:
+            count = run(store, output, fmt, site=site, since=since, until=until,  # type: ignore[arg-type]
+                        query=query)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    output.flush()
+    click.echo(f"exported {count} articles", err=True)
+
+
+@cli.command("import-warc")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CONFIG_OPTION
+@DB_OPTION
+@click.option("--all-sites", is_flag=True,
+              help="Keep HTML pages of any site (its host names it), not only configured ones.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep the imported captures (default: warc/ beside the database).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: [crawler] extract_workers).")
+def import_warc(files: tuple[Path, ...], config_path: Path, db_path: Path, all_sites: bool,
+                warc_dir: Path | None, workers: int | None) -> None:
+    """Import WARC files made elsewhere (CC-NEWS, Browsertrix, wget --warc-file, ...).
+
+    HTML responses of configured sites (all sites with --all-sites) are kept as captures and
+    extracted into articles; gzip and plain WARC are read; malformed records are skipped and
+    counted. Without a sites config, --all-sites is needed.
+    """
+    import time
+
+    from .importer import import_warcs
+
+    try:
+        if config_path.exists() or not all_sites:
+            config = load_config(config_path)
+        else:
+            config = None
+        total = sum(f.stat().st_size for f in files)
+        started = time.monotonic()
+        done = 0
+
+        def rate(_: object) -> str:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            return f"{done / elapsed / 1e6:.1f} MB/s"
+
+        with click.progressbar(length=total, label="importing", show_eta=True,
+                               item_show_func=rate, file=sys.stderr) as bar:
+            def progress(n: int) -> None:
+                nonlocal done
+                done += n
+                bar.update(n, done)
+
+            summary = import_warcs(list(files), db_path, config, all_sites=all_sites,
+                                   warc_dir=warc_dir.resolve() if warc_dir else None,
+                                   workers_count=workers or (
+                                       config.crawler.extract_workers if config else 1),
+                                   progress=progress)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(summary.render())
+    sys.exit(int(summary.exit_code))
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--query", default="peru", show_default=True, help="The sample search.")
@@ -148,6 +264,47 @@ def demo(db_path: Path, query: str) -> None:
     except ArchiverError as exc:
         raise CliError(exc) from None
     sys.exit(int(code))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback by default; 0.0.0.0 exposes the archive).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
+    from .serve import serve as run_server
+
+    try:
+        run_server(db_path, host=host, port=port, announce=lambda line: click.echo(line, err=True))
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json is one document for scripts and monitoring.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
+def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    from .stats import articles_per_day, collect
+
+    try:
+        if plot is not None:
+            from .coverage import plot_format, write_plot
+
+            plot_format(plot)  # a wrong suffix fails before any work
+        report = collect(db_path)
+        if plot is not None:
+            write_plot(articles_per_day(db_path), plot)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(report.to_json() if fmt == "json" else report.render())
+    if plot is not None:
+        click.echo(f"chart written to {plot}", err=True)
 
 
 def main() -> None:

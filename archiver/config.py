@@ -70,6 +70,9 @@ class CrawlerOptions:
     max_page_bytes: int = 10 * 1024 * 1024
     extract_workers: int = 2
     allow_private_addresses: bool = False
+    warc: bool = True  #: keep every response in WARC files
+    warc_dir: str = ""  #: "" = warc/ beside the database; relative to the database's folder
+    warc_max_bytes: int = 1_000_000_000  #: start a new WARC file past this size
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_page_bytes": int,
     "extract_workers": int,
     "allow_private_addresses": bool,
+    "warc": bool,
+    "warc_dir": str,
+    "warc_max_bytes": int,
 }
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -252,7 +258,7 @@ def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
         if raw.get(key, 1) < 0:
             raise ConfigError(f"{where}: key {key!r} must not be negative")
     for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
-                "extract_workers"):
+                "extract_workers", "warc_max_bytes"):
         if raw.get(key, 1) < 1:
             raise ConfigError(f"{where}: key {key!r} must be at least 1")
     return CrawlerOptions(**raw)

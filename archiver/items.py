@@ -19,6 +19,7 @@ class RawPage:
     body: bytes
     fetched_at: str
     hints: Hints = field(default_factory=Hints)
+    capture_id: int | None = None  #: the WARC capture this page was read from, if kept
 
     @property
     def content_type(self) -> str | None:

@@ -50,6 +50,44 @@ def m001_articles(db: Database) -> None:
                               replace=True)
 
 
+@migrations()
+def m200_captures(db: Database) -> None:
+    """Raw captures: where each fetched response lies in the WARC files, and which article
+    came from which capture (issue 5)."""
+    db["captures"].create(
+        {
+            "id": int,
+            "url": str,  #: WARC-Target-URI: the URL that was fetched
+            "fetched_at": str,  #: ISO 8601 UTC, seconds
+            "status": int,
+            "content_type": str,
+            "payload_digest": str,  #: WARC-Payload-Digest (sha1:BASE32)
+            "record_type": str,  #: response | revisit
+            "refers_to": int,  #: for a revisit: the capture holding the identical payload
+            "warc_file": str,  #: relative to the database's folder (or absolute)
+            "warc_offset": int,
+            "warc_length": int,
+            "site": str,
+            "role": str,  #: page, listing, start, feed, sitemap, robots, redirect, import
+            "hints": str,  #: JSON: what discovery knew (title, published, language)
+            "source": str,  #: crawl | import
+        },
+        pk="id",
+        not_null={"url", "fetched_at", "payload_digest", "record_type", "warc_file",
+                  "warc_offset", "warc_length", "source"},
+        if_not_exists=True,
+    )
+    db["captures"].create_index(["url", "fetched_at"], if_not_exists=True)
+    db["captures"].create_index(["payload_digest"], if_not_exists=True)
+    db["captures"].create_index(["site", "role", "fetched_at"], if_not_exists=True)
+    columns = db["articles"].columns_dict
+    if "capture_id" not in columns:
+        db["articles"].add_column("capture_id", int)
+    if "extractor_version" not in columns:
+        db["articles"].add_column("extractor_version", str)
+    db["articles"].create_index(["capture_id"], if_not_exists=True)
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

@@ -9,9 +9,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from . import workers
+from . import ingest, workers
 from .errors import ArchiverError
-from .extract import analyse
 from .items import RawPage
 from .store import Store
 
@@ -48,9 +47,8 @@ class ArchivePipeline:
             return item
         site = self.crawler.spider.site
         future = self.pool.submit(
-            analyse, item.body, item.final_url, content_type=item.content_type,
-            drop_xpath=site.clean.drop_xpath, domains=site.domains, hints=item.hints,
-            min_words=site.min_words,
+            ingest.process, item.body, item.final_url, site, content_type=item.content_type,
+            hints=item.hints,
         )
         try:
             result = await asyncio.wrap_future(future)
@@ -63,8 +61,8 @@ class ArchivePipeline:
             logger.info("not an article (%s): %s", result.reason, item.url)
             raise DropItem(f"not an article ({result.reason})")
         try:
-            (outcome,) = self.store.save_articles(site.name, [result.article],
-                                                  seen_at=item.fetched_at)
+            outcome = ingest.save(self.store, site.name, result.article,
+                                  fetched_at=item.fetched_at, capture_id=item.capture_id)
         except ArchiverError as exc:
             self.stats.inc_value("archive/errors/store")
             logger.error("%s", exc)

@@ -35,12 +35,17 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"archiver.pipelines.ArchivePipeline": 300}
+# Next to the downloader, so it sees every response as received (before decompression).
+DOWNLOADER_MIDDLEWARES = {"archiver.middlewares.WarcCaptureMiddleware": 950}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # Archive settings, read by the spider and the pipeline.
 ARCHIVE_CONFIG = "sites.toml"
 ARCHIVE_DB = "archive.db"
 ARCHIVE_MAX_PAGES = 0  # 0: each site's own max_pages
+ARCHIVE_WARC = True  # keep every response in WARC files
+ARCHIVE_WARC_DIR = ""  # "": warc/ beside ARCHIVE_DB; relative paths are from ARCHIVE_DB's folder
+ARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # start a new WARC file past this size
 
 
 def user_agent(options: CrawlerOptions) -> str:
@@ -64,4 +69,7 @@ def from_options(options: CrawlerOptions) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": options.max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(options.max_page_bytes, DOWNLOAD_WARNSIZE),
         "ARCHIVE_EXTRACT_WORKERS": options.extract_workers,
+        "ARCHIVE_WARC": options.warc,
+        "ARCHIVE_WARC_DIR": options.warc_dir,
+        "ARCHIVE_WARC_MAX_BYTES": options.warc_max_bytes,
     }

@@ -104,7 +104,8 @@ class Store:
     # -- writing -------------------------------------------------------------------------
 
     def save_articles(self, site: str, articles: Iterable[Article],
-                      seen_at: str | None = None) -> list[Outcome]:
+                      seen_at: str | None = None, *, capture_id: int | None = None,
+                      extractor: str | None = None) -> list[Outcome]:
         """Upsert articles in one transaction; say for each whether it was new, updated or not.
 
         The URL is the identity: a second fetch of the same story updates `last_seen`, and
@@ -120,6 +121,9 @@ class Store:
                 for article in articles:
                     outcomes.append(self._save(site, article, seen_at, known, pending))
                 self._insert(pending)
+                if capture_id is not None or extractor is not None:
+                    for article in articles:
+                        self._link_capture(article.url, capture_id, extractor)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
         return outcomes
@@ -166,6 +170,13 @@ class Store:
         sets = ", ".join(f"{c} = :{c}" for c in values if c != "url")
         self.conn.execute(f"UPDATE articles SET {sets} WHERE url = :url", values)
         return "updated"
+
+    def _link_capture(self, url: str, capture_id: int | None, extractor: str | None) -> None:
+        """Point an article at the capture it was just extracted from, and by which code."""
+        self.conn.execute(
+            "UPDATE articles SET capture_id = coalesce(?, capture_id), "
+            "extractor_version = coalesce(?, extractor_version) WHERE url = ?",
+            (capture_id, extractor, url))
 
     # -- reading -------------------------------------------------------------------------
 
@@ -237,3 +248,204 @@ class Store:
             raise QueryError(f"cannot parse search query {query!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
         return [SearchHit(*row) for row in rows]
+
+    # -- captures (raw WARC records) -----------------------------------------------------
+
+    def add_capture(self, values: dict[str, Any]) -> int:
+        """Index one WARC record (written before this call); return the capture's id."""
+        cols = ", ".join(values)
+        marks = ", ".join(f":{c}" for c in values)
+        try:
+            with self.transaction():
+                cur = self.conn.execute(f"INSERT INTO captures ({cols}) VALUES ({marks})", values)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot index capture: {exc}") from None
+        return int(cur.lastrowid)
+
+    def original_capture(self, url: str, digest: str) -> dict[str, Any] | None:
+        """The latest full capture of `url` whose payload has this digest (revisit target)."""
+        cur = self.conn.execute(
+            "SELECT * FROM captures WHERE url = ? AND payload_digest = ? "
+            "AND record_type = 'response' ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (url, digest))
+        return self._row(cur)
+
+    def capture(self, capture_id: int) -> dict[str, Any] | None:
+        """One capture's index row."""
+        return self._row(self.conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)))
+
+    def capture_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+
+    @staticmethod
+    def _row(cur: sqlite3.Cursor) -> dict[str, Any] | None:
+        values = cur.fetchone()
+        if values is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], values, strict=True))
+
+    def iter_captures(self, *, site: str | None = None, since: str | None = None,
+                      roles: tuple[str, ...] = ("page",)) -> Iterator[dict[str, Any]]:
+        """Successful captures of the given roles, streamed in (url, fetched_at) order.
+
+        Each row carries `payload_file`/`payload_offset`: where its payload bytes are (the
+        original's, for a revisit).
+        """
+        where = [f"c.role IN ({', '.join('?' for _ in roles)})", "c.status BETWEEN 200 AND 299"]
+        params: list[Any] = list(roles)
+        if site:
+            where.append("c.site = ?")
+            params.append(site)
+        if since:
+            where.append("c.fetched_at >= ?")
+            params.append(since)
+        cur = self.conn.execute(
+            "SELECT c.*, coalesce(o.warc_file, c.warc_file) AS payload_file, "
+            "coalesce(o.warc_offset, c.warc_offset) AS payload_offset "
+            "FROM captures c LEFT JOIN captures o ON o.id = c.refers_to "
+            f"WHERE {' AND '.join(where)} ORDER BY c.url, c.fetched_at, c.id", params)
+        names = [d[0] for d in cur.description]
+        for values in cur:
+            yield dict(zip(names, values, strict=True))
+
+    def restore_article(self, site: str, a: Article, *, fetched_at: str, capture_id: int,
+                        extractor: str) -> Outcome:
+        """Store a re-extracted article in place: not a new revision, no new sighting.
+
+        A missing row comes back with the capture's time as first and last seen; an existing
+        row gets the new extraction, keeps its first/last seen (widened to this capture's
+        time), and points at this capture when it is the latest one.
+        """
+        values = {
+            "url": a.url, "site": site, "title": a.title, "author": a.author,
+            "published": a.published, "modified": a.modified, "date_source": a.date_source,
+            "language": a.language, "description": a.description, "image": a.image,
+            "sitename": a.sitename, "categories": json.dumps(a.categories, ensure_ascii=False),
+            "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
+            "word_count": a.word_count, "content_hash": a.content_hash,
+            "fetched_url": a.fetched_url, "extractor_version": extractor,
+            "capture_id": capture_id, "t": fetched_at,
+        }
+        try:
+            with self.transaction():
+                row = self.conn.execute(
+                    "SELECT a.content_hash, c.fetched_at FROM articles a "
+                    "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
+                    (a.url,)).fetchone()
+                if row is None:
+                    cols = [c for c in values if c != "t"]
+                    self.conn.execute(
+                        f"INSERT INTO articles ({', '.join(cols)}, first_seen, last_seen) "
+                        f"VALUES ({', '.join(':' + c for c in cols)}, :t, :t)", values)
+                    return "new"
+                if row[1] and fetched_at < row[1]:  # the row came from a later capture
+                    self.conn.execute("UPDATE articles SET first_seen = min(first_seen, ?) "
+                                      "WHERE url = ?", (fetched_at, a.url))
+                    return "unchanged"
+                sets = ", ".join(f"{c} = :{c}" for c in values if c not in ("url", "t"))
+                self.conn.execute(
+                    f"UPDATE articles SET {sets}, first_seen = min(first_seen, :t), "
+                    "last_seen = max(last_seen, :t) WHERE url = :url", values)
+                return "unchanged" if row[0] == a.content_hash else "updated"
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store article: {exc}") from None
+
+    def article_columns(self) -> list[str]:
+        """The columns of `articles`, in table order."""
+        return [r[1] for r in self.conn.execute("PRAGMA table_info(articles)")]
+
+    def iter_articles(self, *, site: str | None = None, since: str | None = None,
+                      until: str | None = None, query: str | None = None
+                      ) -> Iterator[dict[str, Any]]:
+        """Articles streamed one at a time (constant memory), oldest id first.
+
+        Filters as in `search`: published on or after `since`, on or before `until`, and an
+        FTS5 `query` (QueryError when FTS5 cannot parse it).
+        """
+        where, params = [], {}
+        if site:
+            where.append("a.site = :site")
+            params["site"] = site
+        if since:
+            where.append("a.published >= :since")
+            params["since"] = since
+        if until:
+            where.append("substr(a.published, 1, 10) <= :until")
+            params["until"] = until
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
+            params["q"] = query
+        sql = "SELECT a.* FROM articles a"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.id"
+        try:
+            cur = self.conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            for values in cur:
+                row = dict(zip(names, values, strict=True))
+                for key in ("categories", "tags"):
+                    row[key] = json.loads(row[key]) if row[key] else []
+                yield row
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if any(word in message for word in _STORE_FAILURES) or not query:
+                raise StoreError(f"{self.path}: export failed: {message}") from None
+            raise QueryError(f"cannot parse search query {query!r}: {message} "
+                             '(put words in double quotes to search them literally)') from None
+    # -- analysts' summaries ------------------------------------------------------------
+
+    def tables(self) -> dict[str, list[str]]:
+        """Every table of the archive with its column names (FTS shadow tables left out)."""
+        names = [r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts_%' ORDER BY name")]
+        return {name: [c[1] for c in self.conn.execute(f"PRAGMA table_xinfo([{name}])")]
+                for name in names}
+
+    def articles_per_day(self) -> list[tuple[str, str, int]]:
+        """(UTC day, site, articles published that day), oldest first; undated left out."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT date(published) AS day, site, count(*) FROM articles "
+            "WHERE date(published) IS NOT NULL GROUP BY day, site ORDER BY day, site")]
+
+    def site_summaries(self, now: str) -> list[dict[str, Any]]:
+        """Per site: article count, first/last published, published and archived in the
+        24 hours and 7 days before `now` (ISO 8601; offsets are honoured via julianday)."""
+        cur = self.conn.execute("""
+            SELECT site, count(*) AS articles,
+                   min(published) AS first_published, max(published) AS last_published,
+                   coalesce(sum(julianday(published) > julianday(:now) - 1), 0) AS published_24h,
+                   coalesce(sum(julianday(published) > julianday(:now) - 7), 0) AS published_7d,
+                   coalesce(sum(julianday(first_seen) > julianday(:now) - 1), 0) AS archived_24h,
+                   coalesce(sum(julianday(first_seen) > julianday(:now) - 7), 0) AS archived_7d,
+                   max(last_seen) AS last_seen
+            FROM articles GROUP BY site ORDER BY site""", {"now": now})
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def site_origins(self) -> list[tuple[str, str]]:
+        """(site, scheme://host[:port]/) pairs seen in archived URLs, to attribute other URLs."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT DISTINCT site, substr(url, 1, instr(substr(url, 9), '/') + 8) FROM articles")]
+
+    def recent_runs(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest rows of `runs` (when that table exists), newest first, as dicts."""
+        if "runs" not in self.tables():
+            return []
+        cur = self.conn.execute("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?",
+                                (limit,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def fetch_failures_since(self, since: str) -> list[dict[str, Any]]:
+        """Rows of `fetch_log` (when it exists) fetched after `since`: url, run_id and, when
+        the table has one, site."""
+        columns = self.tables().get("fetch_log")
+        if not columns:
+            return []
+        site = "site" if "site" in columns else "NULL AS site"
+        cur = self.conn.execute(
+            f"SELECT url, run_id, {site} FROM fetch_log "
+            "WHERE julianday(fetched_at) > julianday(?)", (since,))
+        return [{"url": u, "run_id": r, "site": s} for u, r, s in cur]

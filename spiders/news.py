@@ -145,8 +145,10 @@ class NewsSpider(scrapy.Spider):
             headers={k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
                      for k, v in response.headers.items()},
             body=response.body,
-            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            fetched_at=response.meta.get("archive_fetched_at")
+            or datetime.now(UTC).replace(microsecond=0).isoformat(),
             hints=response.meta.get("hints") or Hints(),
+            capture_id=response.meta.get("archive_capture"),
         )
         yield from self._follow(response)
 

@@ -46,3 +46,37 @@ def test_demo_prints_summary_and_sample_search(tmp_path):
     assert "24 new" in out
     assert "archived articles (24)" in out
     assert "search 'lima'" in out and "Miles de personas marchan en Lima" in out
+
+
+DEMO_ROUTES = {
+    "atom feed": dict(feeds=["/atom.xml"]),
+    "robots.txt -> sitemap index -> news sitemap + gzipped sitemap": dict(
+        sitemaps=["/robots.txt"]),
+    # front (hop 0) -> section (1) -> its page 2 (2) -> article (3)
+    "front page -> sections -> pagination": dict(start_urls=["/"], extra="follow_depth = 3"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(DEMO_ROUTES))
+def test_every_demo_article_is_reachable_by_each_route_alone(tmp_path, route):
+    """Only the full discovery chain of each route reaches all 24 (RSS and the news sitemap
+    list fewer), so this proves Atom, sitemap indexes, .gz sitemaps and section crawling."""
+    from archiver.siteserver import SiteServer
+
+    from .conftest import run_archiver, write_config
+
+    expected = json.loads((demo_site_root() / "expected.json").read_text(encoding="utf-8"))
+    with SiteServer(demo_site_root()) as server:
+        options = dict(DEMO_ROUTES[route])
+        extra = 'allow = ["/article/"]\n' + options.pop("extra", "")
+        config = write_config(tmp_path / "sites.toml", server, name="demo", extra=extra,
+                              **options)
+        result = run_archiver("crawl", "--config", str(config), "--db", str(tmp_path / "a.db"))
+        assert result.returncode == 0, result.stdout + result.stderr
+        log = list(server.log)
+    with Store(tmp_path / "a.db", readonly=True) as store:
+        assert store.count() == len(expected["pages"]) == 24
+    agents = {r.headers.get("User-Agent") for r in log}
+    assert len(agents) == 1
+    agent = agents.pop()
+    assert agent.startswith("archiver/") and "(+https://" in agent

@@ -1,0 +1,99 @@
+"""Scrapy downloader middleware that keeps every response the crawl fetches as a WARC capture."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from . import __version__
+from .captures import CaptureRecorder, warc_dir_for
+from .errors import ArchiverError
+from .store import Store
+from .warc import DEFAULT_MAX_BYTES, Exchange, WarcWriter, recover
+
+logger = logging.getLogger(__name__)
+
+
+def _headers(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy Headers as (name, value) pairs, duplicates kept."""
+    return [(k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in headers.items() for v in values]
+
+
+class WarcCaptureMiddleware:
+    """Writes each response, as received, with its request, to the archive's WARC files.
+
+    It sits next to the downloader (priority above HttpCompressionMiddleware's), so it sees
+    robots.txt, feeds, sitemaps, redirects and pages alike, with the body still as the server
+    sent it. The capture's id and time go into `request.meta` (`archive_capture`,
+    `archive_fetched_at`) for the spider to hand on with the page. Switch off with
+    `ARCHIVE_WARC = False`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = Path(settings.get("ARCHIVE_DB", "archive.db"))
+        configured = settings.get("ARCHIVE_WARC_DIR") or None
+        self.directory = warc_dir_for(self.db_path, configured)
+        self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES", DEFAULT_MAX_BYTES)
+        self.recorder: CaptureRecorder | None = None
+        self.site: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        if not crawler.settings.getbool("ARCHIVE_WARC", True):
+            raise NotConfigured("ARCHIVE_WARC is off")
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self) -> None:
+        recover(self.directory)
+        site = getattr(self.crawler.spider, "site", None)
+        self.site = getattr(site, "name", None)
+        prefix = f"archiver-{self.site}" if self.site else "archiver"
+        writer = WarcWriter(self.directory, prefix=prefix, max_bytes=self.max_bytes,
+                            software=f"archiver/{__version__} (Scrapy)")
+        self.recorder = CaptureRecorder(Store(self.db_path), writer)
+
+    def spider_closed(self) -> None:
+        if self.recorder is not None:
+            self.recorder.writer.close()
+            self.recorder.store.close()
+            self.recorder = None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.recorder is None:
+            return response
+        now = datetime.now(UTC).replace(microsecond=0)
+        role = request.meta.get("role")
+        if role is None and request.url.endswith("/robots.txt"):
+            role = "robots"
+        exchange = Exchange(
+            url=request.url, fetched_at=now, status=response.status,
+            headers=_headers(response.headers), body=response.body,
+            protocol=response.protocol or "HTTP/1.1", method=request.method,
+            request_headers=_headers(request.headers),
+            ip_address=str(response.ip_address) if response.ip_address else None,
+        )
+        try:
+            capture_id, kind = self.recorder.record(
+                exchange, site=self.site, role=role, hints=request.meta.get("hints"))
+        except (OSError, ArchiverError) as exc:  # the page is still archived; its capture not
+            self.stats.inc_value("archive/errors/warc")
+            logger.error("cannot keep capture of %s: %s", request.url, exc)
+            return response
+        self.stats.inc_value(f"archive/captures/{kind}")
+        request.meta["archive_capture"] = capture_id
+        request.meta["archive_fetched_at"] = now.isoformat()
+        return response

@@ -1,0 +1,401 @@
+"""WARC files on disk: write captures as gzipped WARC/1.1 records with warcio, and read them back.
+
+Pure file handling: no Scrapy, no SQL. Each record is its own gzip member, so any record can be
+read by seeking to its offset, and a file cut short by a crash loses at most its last record.
+A file being written carries the suffix `.open` (the Heritrix convention); `recover` trims a
+torn last record from such a file and gives it its final name.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import logging
+import os
+import socket
+import uuid
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.client import responses as REASONS
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+WARC_SUFFIX = ".warc.gz"
+OPEN_SUFFIX = ".open"
+DEFAULT_MAX_BYTES = 1_000_000_000  #: rotate at about 1 GB, as Heritrix and wget's default do
+#: Hop-by-hop framing already undone by the HTTP client: stored bodies are de-chunked, so the
+#: header is kept under another name and Content-Length is made to match the stored bytes.
+_REWRITTEN = ("transfer-encoding",)
+
+
+class WarcError(Exception):
+    """A WARC record that cannot be read where the index says it is."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response, as the crawler saw them."""
+
+    url: str
+    fetched_at: datetime  #: timezone-aware, UTC
+    status: int
+    headers: list[tuple[str, str]]  #: response headers, in order, duplicates kept
+    body: bytes  #: the payload as received (Content-Encoding not undone, framing undone)
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    ip_address: str | None = None
+    decoded: bool = False  #: the body has had its Content-Encoding undone already
+
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a record went: enough to index it and read it back."""
+
+    record_type: str  #: "response" or "revisit"
+    path: Path  #: the final file name (without `.open`)
+    offset: int
+    length: int
+    payload_digest: str
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A response read back from a WARC file: headers and the decoded payload."""
+
+    url: str
+    status: int
+    headers: StatusAndHeaders
+    body: bytes  #: Content-Encoding undone (what the crawler's parser saw)
+    warc_date: str
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get_header("content-type")
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest of a payload (`sha1:` + base32), as warcio computes it."""
+    digester = Digester("sha1")
+    digester.update(body)
+    return str(digester)
+
+
+def warc_date(moment: datetime) -> str:
+    """A WARC date: UTC, to the second (microseconds too when the moment has them)."""
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if moment.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    return moment.astimezone(UTC).strftime(fmt)
+
+
+def _http_headers(ex: Exchange) -> StatusAndHeaders:
+    headers: list[tuple[str, str]] = []
+    for name, value in ex.headers:
+        lower = name.lower()
+        if lower in _REWRITTEN or (ex.decoded and lower == "content-encoding"):
+            headers.append((f"X-Archive-Orig-{name}", value))
+        elif lower == "content-length" and value.strip() != str(len(ex.body)):
+            headers.append((f"X-Archive-Orig-{name}", value))
+        else:
+            headers.append((name, value))
+    if ex.header("content-length") is None or any(
+            k.startswith("X-Archive-Orig-") and k.lower().endswith("content-length")
+            for k, _ in headers):
+        headers.append(("Content-Length", str(len(ex.body))))
+    reason = ex.reason or REASONS.get(ex.status, "")
+    return StatusAndHeaders(f"{ex.status} {reason}".strip(), headers, protocol=ex.protocol)
+
+
+def _request_headers(ex: Exchange) -> StatusAndHeaders:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(ex.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(ex.request_headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    return StatusAndHeaders(f"{ex.method} {target} {ex.protocol}", headers,
+                            protocol=ex.protocol, is_http_request=True)
+
+
+class WarcWriter:
+    """Appends captures to rotating WARC files in one folder.
+
+    A new file is started on first use in each run (so each run has its own files) and whenever
+    the current one reaches `max_bytes`. Every record is flushed to the operating system before
+    `write` returns, so the caller may index it at once.
+    """
+
+    def __init__(self, directory: Path | str, *, prefix: str = "archiver",
+                 max_bytes: int = DEFAULT_MAX_BYTES, software: str = "archiver") -> None:
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.software = software
+        self._run = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{uuid.uuid4().hex[:6]}"
+        self._serial = 0
+        self._file: io.BufferedWriter | None = None
+        self._path: Path | None = None
+        self._writer: WARCWriter | None = None
+        self.files: list[Path] = []
+
+    # -- files -----------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._serial += 1
+        name = f"{self.prefix}-{self._run}-{self._serial:05d}{WARC_SUFFIX}"
+        self._path = self.directory / name
+        self._file = open(str(self._path) + OPEN_SUFFIX, "xb")  # noqa: SIM115 (kept open)
+        # Held while writing, so `recover` in another process never touches a live file.
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = self._writer.create_warcinfo_record(name, {
+            "software": self.software,
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+                          "warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+        })
+        self._writer.write_record(info)
+        self._file.flush()
+        self.files.append(self._path)
+
+    def _finish(self) -> None:
+        if self._file is None or self._path is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        os.replace(str(self._path) + OPEN_SUFFIX, self._path)
+        self._file = self._writer = self._path = None
+
+    def close(self) -> None:
+        """Finish the current file: flush, sync, and drop the `.open` suffix."""
+        self._finish()
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- records ---------------------------------------------------------------------------
+
+    def write(self, ex: Exchange, *, revisit_of: tuple[str, str] | None = None,
+              extra_headers: dict[str, str] | None = None) -> Written:
+        """Write a response (or, with `revisit_of=(uri, warc_date)`, a revisit) and its request.
+
+        Returns where the response or revisit record is; the request record follows it.
+        """
+        if self._file is None or (self._file.tell() >= self.max_bytes):
+            self._finish()
+            self._open()
+        assert self._writer is not None and self._file is not None and self._path is not None
+        digest = payload_digest(ex.body)
+        warc_headers = {"WARC-Date": warc_date(ex.fetched_at), **(extra_headers or {})}
+        if ex.ip_address:
+            warc_headers["WARC-IP-Address"] = ex.ip_address
+        http = _http_headers(ex)
+        if revisit_of is not None:
+            record = self._writer.create_revisit_record(
+                ex.url, digest, revisit_of[0], revisit_of[1], http_headers=http,
+                warc_headers_dict=warc_headers)
+            kind = "revisit"
+        else:
+            record = self._writer.create_warc_record(
+                ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
+                http_headers=http, warc_headers_dict={**warc_headers,
+                                                      "WARC-Payload-Digest": digest})
+            kind = "response"
+        request = self._writer.create_warc_record(
+            ex.url, "request", http_headers=_request_headers(ex),
+            warc_headers_dict={"WARC-Date": warc_headers["WARC-Date"]})
+        # Both records go to memory first and reach the file in one write: a crash leaves the
+        # file either without the pair or with it whole (`recover` trims anything torn).
+        buffer = io.BytesIO()
+        pair = WARCWriter(buffer, gzip=True, warc_version="1.1")
+        pair.write_request_response_pair(request, record)
+        data = buffer.getvalue()
+        offset = self._file.tell()
+        self._file.write(data)
+        self._file.flush()
+        length = _first_member_length(data)
+        return Written(kind, self._path, offset, length, digest)
+
+
+def _first_member_length(data: bytes) -> int:
+    """The byte length of the first gzip member in `data`."""
+    decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    decomp.decompress(data)
+    return len(data) - len(decomp.unused_data)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def resolve(path: Path) -> Path:
+    """The file as it is now: `path`, or `path.open` while a crawl is still writing it."""
+    if path.exists():
+        return path
+    open_path = Path(str(path) + OPEN_SUFFIX)
+    return open_path if open_path.exists() else path
+
+
+def read_record(path: Path, offset: int) -> ArcWarcRecord:
+    """The WARC record at `offset` of `path`, with its content read into memory."""
+    try:
+        with open(resolve(path), "rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)))
+            body = record.content_stream().read()
+    except (OSError, StopIteration, ArchiveLoadFailed, ValueError, EOFError, zlib.error) as exc:
+        raise WarcError(f"{path}@{offset}: cannot read WARC record: {exc or 'no record'}") from None
+    record.body = body  # type: ignore[attr-defined]
+    return record
+
+
+def read_capture(path: Path, offset: int, *, payload_from: tuple[Path, int] | None = None
+                 ) -> Capture:
+    """A response read back from its WARC record.
+
+    A revisit record has no payload of its own: pass the original's place as `payload_from`.
+    """
+    record = read_record(path, offset)
+    if record.http_headers is None:
+        raise WarcError(f"{path}@{offset}: the record has no HTTP response")
+    body = record.body  # type: ignore[attr-defined]
+    if record.rec_type == "revisit":
+        if payload_from is None:
+            raise WarcError(f"{path}@{offset}: a revisit record, and no original to read")
+        original = read_record(*payload_from)
+        body = original.body  # type: ignore[attr-defined]
+    try:
+        status = int(record.http_headers.get_statuscode() or 0)
+    except ValueError:
+        status = 0
+    return Capture(url=record.rec_headers.get_header("WARC-Target-URI"), status=status,
+                   headers=record.http_headers, body=body,
+                   warc_date=record.rec_headers.get_header("WARC-Date") or "")
+
+
+@dataclass
+class ReadStats:
+    """What iterating a foreign WARC file met."""
+
+    records: int = 0
+    malformed: int = 0
+
+
+def _resync(fh: io.BufferedReader, start: int, gzipped: bool) -> int | None:
+    """The offset of the next record start after `start`, or None at the end of the file."""
+    marker = b"\x1f\x8b\x08" if gzipped else b"WARC/1."
+    fh.seek(start)
+    carry = b""
+    base = start
+    while True:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            return None
+        data = carry + chunk
+        found = data.find(marker)
+        if found >= 0:
+            return base - len(carry) + found
+        carry = data[-(len(marker) - 1):]
+        base += len(chunk)
+
+
+def iter_records(path: Path, stats: ReadStats | None = None
+                 ) -> Iterator[tuple[int, ArcWarcRecord]]:
+    """Each record of a WARC file (gzip or plain) with its offset, skipping malformed ones.
+
+    A record that cannot be parsed is counted in `stats.malformed`, and reading goes on at the
+    next place a record can start; nothing here raises for bad content. The record's content is
+    read into `record.body` (Content-Encoding undone) so the caller never touches the stream.
+    """
+    stats = stats if stats is not None else ReadStats()
+    with open(path, "rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+        position = 0
+        while position is not None:
+            fh.seek(position)
+            it = ArchiveIterator(fh)
+            offset = position
+            try:
+                for record in it:
+                    offset = it.offset
+                    try:
+                        record.body = record.content_stream().read()  # type: ignore[attr-defined]
+                    except Exception:  # noqa: BLE001 (untrusted input)
+                        stats.malformed += 1
+                        logger.info("%s@%d: unreadable record content, skipped", path, offset)
+                        continue
+                    stats.records += 1
+                    yield offset, record
+                return
+            except Exception as exc:  # noqa: BLE001 (untrusted input: warcio raises many kinds)
+                stats.malformed += 1
+                logger.info("%s@%d: malformed record skipped: %s", path, offset,
+                            str(exc).strip()[:200])
+                position = _resync(fh, offset + 1, gzipped)
+
+
+def _complete_members(fh: io.BufferedReader) -> int:
+    """The length of the file's prefix made of complete gzip members."""
+    good = position = 0
+    decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    fh.seek(0)
+    while chunk := fh.read(1 << 20):
+        while chunk:
+            try:
+                decomp.decompress(chunk)
+            except zlib.error:
+                return good
+            if decomp.eof:
+                position += len(chunk) - len(decomp.unused_data)
+                good = position
+                chunk = decomp.unused_data
+                decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
+            else:
+                position += len(chunk)
+                chunk = b""
+    return good
+
+
+def recover(directory: Path | str) -> list[Path]:
+    """Finish files a killed crawl left `.open`: trim a torn last record, drop the suffix.
+
+    Every complete record stays; what follows the last complete one is cut off, so standard
+    tools read the file whole. Returns the files recovered.
+    """
+    directory = Path(directory)
+    done: list[Path] = []
+    if not directory.is_dir():
+        return done
+    for open_path in sorted(directory.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")):
+        with open(open_path, "r+b") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a running crawl is writing it
+            good_end = _complete_members(fh)
+            fh.truncate(good_end)
+        final = Path(str(open_path)[: -len(OPEN_SUFFIX)])
+        os.replace(open_path, final)
+        logger.warning("recovered %s: kept %d bytes of complete records", final.name, good_end)
+        done.append(final)
+    return done
