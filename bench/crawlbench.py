@@ -91,6 +91,7 @@ def archiver_crawl(origin: str, n_pages: int, work: Path) -> procs.Run:
     db = work / "archive.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.rmtree(work / "warc", ignore_errors=True)  # raw captures land beside the archive
     config = write_config(work / "sites.toml", origin, n_pages)
     result = procs.run([sys.executable, "-m", "archiver", "crawl", "--config", str(config),
                         "--db", str(db), "--log-level", "WARNING"], env=ENV)
@@ -102,6 +103,25 @@ def archiver_crawl(origin: str, n_pages: int, work: Path) -> procs.Run:
     stored = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
     if stored != n_pages:
         raise RuntimeError(f"archiver crawl stored {stored} of {n_pages} articles")
+    return result
+
+
+def archiver_reextract(n_pages: int, work: Path) -> procs.Run:
+    """`archiver reextract` of the archive `archiver_crawl` left in `work` (its WARC files)."""
+    result = procs.run([sys.executable, "-m", "archiver", "reextract", "--config",
+                        str(work / "sites.toml"), "--db", str(work / "archive.db")], env=ENV)
+    if result.returncode != 0:
+        raise RuntimeError(f"archiver reextract exit {result.returncode}: "
+                           f"{result.stdout[-1500:]} {result.stderr[-1500:]}")
+    return result
+
+
+def archiver_export(db: Path) -> procs.Run:
+    """`archiver export --format jsonl` of an archive to /dev/null."""
+    result = procs.run([sys.executable, "-m", "archiver", "export", "--db", str(db),
+                        "--format", "jsonl", "-o", os.devnull], env=ENV)
+    if result.returncode != 0:
+        raise RuntimeError(f"archiver export exit {result.returncode}: {result.stderr[-1500:]}")
     return result
 
 
