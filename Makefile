@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint quality bench clean browser-packages
+.PHONY: demo test lint quality bench clean browser-packages redis-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/archiver demo --db archive.db
+
+# The distributed-crawl tests start their own redis-server (Debian's package) on 127.0.0.1.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing redis-server (needed by the distributed-crawl tests)"; \
+	    (apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)); \
+	  else \
+	    echo "redis-server is missing: run 'sudo apt-get install redis-server', then make test"; \
+	    exit 1; \
+	  fi; }
 
 # The browser test drives Debian's chromium through chromium-driver (no browser downloads).
 # As root, install them (and the sqlite3 shell the docs' recipes use) when missing.
@@ -32,17 +44,28 @@ browser-packages:
 		echo "tests/test_browser.py needs Debian packages: sudo apt-get install -y $(BROWSER_PACKAGES)"; \
 	fi
 
+<<<<<<< HEAD
 test: $(STAMP) browser-packages
 	$(BIN)/ruff check archiver spiders tests tools bench
+=======
+test: $(STAMP) browser-packages redis-server
+	$(BIN)/ruff check archiver spiders tests tools
+>>>>>>> main
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver spiders tests tools bench
 
+<<<<<<< HEAD
 # Benchmarks print ratios measured in the same run (never timed assertions in tests):
 # docs/benchmarks.md. BENCH_QUICK=1: small sizes, a couple of minutes, writes nothing.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
+=======
+# Benchmarks print ratios measured in the same run (never timed assertions in tests).
+bench: $(STAMP) redis-server
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+>>>>>>> main
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc

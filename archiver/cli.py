@@ -21,6 +21,10 @@ DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path
                          help="The archive database file.")
 
 
+REDIS_OPTION = click.option("--redis", "redis_url", default=None, metavar="URL",
+                            help="Redis server of a distributed crawl, e.g. redis://host:6379/0.")
+
+
 class CliError(click.ClickException):
     """An ArchiverError as one line on stderr, with the error's own exit code."""
 
@@ -58,8 +62,12 @@ def cli() -> None:
 @click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
                    "beside the database).")
+@click.option("--distributed", is_flag=True,
+              help="Only seed the shared frontier for `archiver worker` processes (needs --redis).")
+@REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          log_level: str, warc_dir: Path | None) -> None:
+          log_level: str, warc_dir: Path | None, distributed: bool,
+          redis_url: str | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
@@ -67,6 +75,9 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     """
     from .crawl import run_crawl
 
+    if distributed or redis_url:
+        _seed(config_path, sites, distributed, redis_url, max_pages)
+        return
     try:
         config = load_config(config_path)
         extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
@@ -76,6 +87,83 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
         raise CliError(exc) from None
     click.echo(summary.render())
     sys.exit(int(summary.exit_code))
+
+
+def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
+          redis_url: str | None, max_pages: int | None) -> None:
+    """`crawl --distributed`: queue the seeds for the workers."""
+    from .seed import seed_frontier
+
+    if not (distributed and redis_url):
+        raise click.UsageError("--distributed and --redis URL go together")
+    try:
+        report = seed_frontier(load_config(config_path), redis_url, list(sites),
+                               max_pages=max_pages)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(report.render())
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default="sites.toml", show_default=True, help="The sites config.")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The shared Redis server, e.g. redis://host:6379/0.")
+@click.option("--site", "sites", multiple=True, help="Work only this site (repeatable).")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Stop after this many seconds with nothing queued or in flight anywhere "
+                   "(0: keep waiting for new seeds).")
+@click.option("--seen-ttl-days", type=click.FloatRange(min=0.001), default=30,
+              show_default=True, help="Forget a URL's fingerprint after this many days "
+                                      "(it may then be fetched again).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None,
+              help="Request at most N pages per site in this worker (the run's shared budget, "
+                   "max_pages or `crawl --distributed --max-pages`, applies as well).")
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+              default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
+def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit: float,
+           seen_ttl_days: float, max_pages: int | None, log_level: str) -> None:
+    """Fetch and extract from the shared Redis frontier; push articles for the writer.
+
+    Start any number, on any hosts, all with the same sites.toml. Politeness per domain is
+    shared through Redis. Exit codes as for `crawl`.
+    """
+    from .worker import render, run_worker
+
+    try:
+        summary = run_worker(load_config(config_path), redis_url, list(sites),
+                             idle_exit=idle_exit, seen_ttl_days=seen_ttl_days,
+                             log_level=log_level, max_pages=max_pages)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(render(summary))
+    sys.exit(int(summary.exit_code))
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The shared Redis server, e.g. redis://host:6379/0.")
+@DB_OPTION
+@click.option("--batch", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Articles per transaction.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Stop once nothing arrived, no worker is alive and the frontier is empty "
+                   "for this many seconds (0: run until SIGTERM).")
+@click.option("--verbose", is_flag=True, help="Print a line per committed batch.")
+def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose: bool) -> None:
+    """Drain the workers' articles from Redis into the archive: the one process that writes it.
+
+    SIGTERM or Ctrl-C finish the current batch. Killed, it loses nothing: the batch it held
+    is committed again on restart.
+    """
+    from .writer import run_writer
+
+    try:
+        report = run_writer(db_path, redis_url, batch=batch, idle_exit=idle_exit,
+                            echo=click.echo if verbose else None)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    click.echo(report.render())
 
 
 @cli.command()

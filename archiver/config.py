@@ -70,6 +70,9 @@ class CrawlerOptions:
     max_page_bytes: int = 10 * 1024 * 1024
     extract_workers: int = 2
     allow_private_addresses: bool = False
+    extract_timeout: float = 20.0  #: seconds one page's extraction may take in a worker
+    run_timeout: float = 3600.0  #: seconds one crawl run may take before it is closed
+    retry_after_max: float = 60.0  #: longest Retry-After honoured; longer drops the page
     warc: bool = True  #: keep every response in WARC files
     warc_dir: str = ""  #: "" = warc/ beside the database; relative to the database's folder
     warc_max_bytes: int = 1_000_000_000  #: start a new WARC file past this size
@@ -119,6 +122,9 @@ _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_page_bytes": int,
     "extract_workers": int,
     "allow_private_addresses": bool,
+    "extract_timeout": (int, float),
+    "run_timeout": (int, float),
+    "retry_after_max": (int, float),
     "warc": bool,
     "warc_dir": str,
     "warc_max_bytes": int,
@@ -254,9 +260,12 @@ def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
         if key not in _CRAWLER_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CRAWLER_KEYS)})")
         _check_type(where, key, value, _CRAWLER_KEYS[key])
-    for key in ("download_delay", "download_timeout"):
+    for key in ("download_delay", "download_timeout", "retry_after_max"):
         if raw.get(key, 1) < 0:
             raise ConfigError(f"{where}: key {key!r} must not be negative")
+    for key in ("extract_timeout", "run_timeout"):
+        if raw.get(key, 1) <= 0:
+            raise ConfigError(f"{where}: key {key!r} must be more than 0")
     for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
                 "extract_workers", "warc_max_bytes"):
         if raw.get(key, 1) < 1:

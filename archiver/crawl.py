@@ -100,7 +100,8 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
     from spiders.news import NewsSpider
 
     sites = config.select(site_names)
-    Store(db_path).close()  # create or migrate the schema before any spider opens it
+    # Create or migrate the schema before any spider opens it; a damaged file is refused.
+    Store(db_path, check=True).close()
     settings = get_project_settings()
     settings.setmodule("archiver.settings", priority="project")
     settings.setdict({

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from . import __version__
@@ -67,10 +68,34 @@ class WarcCaptureMiddleware:
         self.recorder = CaptureRecorder(Store(self.db_path), writer)
 
     def spider_closed(self) -> None:
-        if self.recorder is not None:
-            self.recorder.writer.close()
-            self.recorder.store.close()
-            self.recorder = None
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return
+        try:
+            recorder.writer.close()
+        except OSError as exc:  # e.g. the disk filled up: the next run recovers the file
+            logger.error("cannot finish WARC file: %s", exc)
+        recorder.store.close()
+
+    def _fail(self, url: str, exc: Exception) -> None:
+        """A capture that cannot be written or indexed stops the run, said once.
+
+        Going on would archive pages without their captures, and a write lock held past the
+        busy timeout would make every later response wait that long again.
+        """
+        self.stats.inc_value("archive/errors/warc")
+        recorder, self.recorder = self.recorder, None
+        logger.error("cannot keep capture of %s: %s; stopping the crawl", url, exc)
+        if recorder is not None:
+            try:
+                recorder.writer.close()
+            except OSError:
+                pass
+            recorder.store.close()
+        engine = self.crawler.engine
+        if engine is not None:
+            self._closing = asyncio.ensure_future(
+                engine.close_spider_async(reason="archive_unwritable"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.recorder is None:
@@ -89,10 +114,9 @@ class WarcCaptureMiddleware:
         try:
             capture_id, kind = self.recorder.record(
                 exchange, site=self.site, role=role, hints=request.meta.get("hints"))
-        except (OSError, ArchiverError) as exc:  # the page is still archived; its capture not
-            self.stats.inc_value("archive/errors/warc")
-            logger.error("cannot keep capture of %s: %s", request.url, exc)
-            return response
+        except (OSError, ArchiverError) as exc:
+            self._fail(request.url, exc)
+            raise IgnoreRequest(f"capture not kept: {exc}") from None
         self.stats.inc_value(f"archive/captures/{kind}")
         request.meta["archive_capture"] = capture_id
         request.meta["archive_fetched_at"] = now.isoformat()

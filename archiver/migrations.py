@@ -88,6 +88,18 @@ def m200_captures(db: Database) -> None:
     db["articles"].create_index(["capture_id"], if_not_exists=True)
 
 
+@migrations()
+def m600_worker_runs(db: Database) -> None:
+    """Name the distributed worker of a run: `runs.worker`, when the archive has run records.
+
+    `runs` itself belongs to the cron migration; an archive without it yet gets no column here
+    (the writer then tells worker runs apart by host, pid and start time).
+    """
+    if "runs" in db.table_names():
+        if "worker" not in db["runs"].columns_dict:
+            db["runs"].add_column("worker", str)
+        db["runs"].create_index(["worker"], if_not_exists=True)
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

@@ -15,6 +15,8 @@ from .items import RawPage
 from .store import Store
 
 logger = logging.getLogger(__name__)
+#: Seconds past the extraction timeout before a worker is presumed stuck and killed.
+EXTRACT_GRACE = 30.0
 
 
 class ArchivePipeline:
@@ -25,6 +27,10 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
         self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
+        self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
+        self.store_failed = False
+        self.closing: asyncio.Future | None = None
+        self.slots = asyncio.Semaphore(max(1, self.workers))
         self.store: Store | None = None
         self.pool = None
 
@@ -46,16 +52,31 @@ class ArchivePipeline:
         if not isinstance(item, RawPage):
             return item
         site = self.crawler.spider.site
-        future = self.pool.submit(
-            ingest.process, item.body, item.final_url, site, content_type=item.content_type,
-            hints=item.hints,
-        )
-        try:
-            result = await asyncio.wrap_future(future)
-        except Exception as exc:  # a crash in the worker: count it, keep crawling
-            self.stats.inc_value("archive/errors/extract")
-            logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
-            raise DropItem(f"extraction failed: {exc}") from None
+        if self.store_failed:
+            raise DropItem("the archive cannot be written")
+        # One page per worker at a time, so the backstop below times the extraction itself,
+        # not the wait in the pool's queue. The worker's own alarm cuts Python code; the
+        # backstop (with room for a fresh worker's imports) covers a worker stuck in C.
+        async with self.slots:
+            future = workers.submit(
+                self.extract_timeout,
+                ingest.process, item.body, item.final_url, site, content_type=item.content_type,
+                hints=item.hints,
+            )
+            try:
+                result = await asyncio.wait_for(asyncio.wrap_future(future),
+                                                self.extract_timeout + EXTRACT_GRACE)
+            except (workers.ExtractionTimeout, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError):
+                    workers.recycle()
+                self.stats.inc_value("archive/skipped/extraction_timeout")
+                logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
+                               item.url, self.extract_timeout)
+                raise DropItem("extraction timed out") from None
+            except Exception as exc:  # a crash in the worker: count it, keep crawling
+                self.stats.inc_value("archive/errors/extract")
+                logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+                raise DropItem(f"extraction failed: {exc}") from None
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
@@ -64,8 +85,15 @@ class ArchivePipeline:
             outcome = ingest.save(self.store, site.name, result.article,
                                   fetched_at=item.fetched_at, capture_id=item.capture_id)
         except ArchiverError as exc:
+            # Disk full, read-only, corrupt or locked past the busy timeout: the run cannot
+            # go on. Say so once, stop the crawl, and leave what is stored untouched.
             self.stats.inc_value("archive/errors/store")
-            logger.error("%s", exc)
+            if not self.store_failed:
+                self.store_failed = True
+                logger.error("%s; stopping the crawl", exc)
+                # Not awaited: closing waits for the items in flight, this one among them.
+                self.closing = asyncio.ensure_future(
+                    self.crawler.engine.close_spider_async(reason="archive_unwritable"))
             raise DropItem(str(exc)) from None
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)

@@ -27,16 +27,38 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_MAXDELAY = 0
+URLLENGTH_LIMIT = 2083
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 1024  # the crawl closes itself (exit 3) rather than eat the machine
+MEMUSAGE_WARNING_MB = 768
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 10.0
+CLOSESPIDER_TIMEOUT = 3600  # the whole run's time budget; `[crawler] run_timeout`
+
+# Hostile-web guards (archiver/guards.py): no file:/data:/s3:/ftp: fetching at all, no
+# non-public addresses unless the config allows them, robots.txt fails closed, Retry-After.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.guards.AddressGuardMiddleware": 60,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "archiver.guards.FailClosedRobotsTxtMiddleware": 100,
+    "archiver.guards.RetryAfterMiddleware": 560,
+    # Next to the downloader, so it sees every response as received (before decompression).
+    "archiver.middlewares.WarcCaptureMiddleware": 950,
+}
+TWISTED_DNS_RESOLVER = "archiver.guards.GuardedResolver"
+ARCHIVE_ALLOW_PRIVATE_ADDRESSES = False
+ARCHIVE_RETRY_AFTER_MAX = 60.0
+ARCHIVE_EXTRACT_TIMEOUT = 20.0
 
 # The archive needs no cookies; without the cookie middleware tldextract never reaches for
 # the public suffix list online.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+# The pipeline logs each drop in one line; Scrapy's own line would dump the whole page.
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 
 ITEM_PIPELINES = {"archiver.pipelines.ArchivePipeline": 300}
-# Next to the downloader, so it sees every response as received (before decompression).
-DOWNLOADER_MIDDLEWARES = {"archiver.middlewares.WarcCaptureMiddleware": 950}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # Archive settings, read by the spider and the pipeline.
@@ -69,6 +91,10 @@ def from_options(options: CrawlerOptions) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": options.max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(options.max_page_bytes, DOWNLOAD_WARNSIZE),
         "ARCHIVE_EXTRACT_WORKERS": options.extract_workers,
+        "ARCHIVE_ALLOW_PRIVATE_ADDRESSES": options.allow_private_addresses,
+        "ARCHIVE_EXTRACT_TIMEOUT": options.extract_timeout,
+        "ARCHIVE_RETRY_AFTER_MAX": options.retry_after_max,
+        "CLOSESPIDER_TIMEOUT": options.run_timeout,
         "ARCHIVE_WARC": options.warc,
         "ARCHIVE_WARC_DIR": options.warc_dir,
         "ARCHIVE_WARC_MAX_BYTES": options.warc_max_bytes,

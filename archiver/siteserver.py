@@ -11,7 +11,8 @@ from __future__ import annotations
 import gzip
 import mimetypes
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,13 +27,17 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = 0.0  #: time.time() when the request arrived
+    done: float = 0.0  #: time.time() when the response was sent
 
 
 class SiteServer:
     """A threaded HTTP server over a folder; use as a context manager."""
 
-    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0, *,
+                 delay: float = 0.0) -> None:
         self.root = Path(root).resolve()
+        self.delay = delay  #: seconds each response takes, like a real server's think time
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = self._handler()
@@ -96,7 +101,11 @@ class SiteServer:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 with server._lock:
-                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers)))
+                    index = len(server.log)
+                    server.log.append(LoggedRequest("GET", self.path, dict(self.headers),
+                                                    at=time.time()))
+                if server.delay:
+                    time.sleep(server.delay)
                 file = server.resolve(self.path)
                 if file is None:
                     body, ctype, status = b"<html><body>Not found</body></html>", "text/html", 404
@@ -108,6 +117,8 @@ class SiteServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                with server._lock:
+                    server.log[index] = replace(server.log[index], done=time.time())
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass

@@ -70,10 +70,12 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 class Store:
     """The archive in one SQLite file: articles and their full-text index."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, check: bool = False) -> None:
         self.path = Path(path)
         self.conn = connect(self.path, readonly=readonly)
         self.db = Database(self.conn)
+        if check:
+            self.quick_check()
         if not readonly:
             try:
                 migrations.apply(self.db)
@@ -82,6 +84,21 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def quick_check(self) -> None:
+        """Raise StoreError unless SQLite finds the file sound, before anything writes to it.
+
+        A damaged archive must never be written over: the crawl refuses it, and the owner
+        can still recover rows from it (`sqlite3 archive.db .recover`).
+        """
+        try:
+            found = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found != ["ok"]:
+            self.conn.close()
+            raise StoreError(f"{self.path}: archive is damaged ({found[0]}); left untouched "
+                             "(try `sqlite3 ARCHIVE .recover`)")
 
     def __enter__(self) -> Store:
         return self
@@ -177,6 +194,65 @@ class Store:
             "UPDATE articles SET capture_id = coalesce(?, capture_id), "
             "extractor_version = coalesce(?, extractor_version) WHERE url = ?",
             (capture_id, extractor, url))
+
+    def save_many(self, rows: Iterable[tuple[str, Article, str, str | None]]) -> list[Outcome]:
+        """Upsert (site, article, seen_at, extractor) rows in one transaction: a writer's batch.
+
+        Upserting by URL makes a repeated row harmless, which is what turns the Redis queue's
+        at-least-once delivery into exactly one article per URL.
+        """
+        outcomes: list[Outcome] = []
+        try:
+            with self.transaction():
+                for site, article, seen_at, extractor in rows:
+                    outcomes.append(self._save(site, article, seen_at))
+                    if extractor is not None:
+                        self._link_capture(article.url, None, extractor)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
+        return outcomes
+
+    def record_worker_run(self, run: dict[str, Any]) -> bool | None:
+        """Store a distributed worker's finished run in `runs`, once (False: already there).
+
+        `run` is the worker's record (archiver.worker.run_message) with the writer's counts of
+        new / updated / unchanged articles added. None: the archive has no `runs` table yet
+        (it comes with the cron schema); the caller keeps the record for later.
+        """
+        columns = self.db["runs"].columns_dict if "runs" in self.db.table_names() else None
+        if not columns:
+            return None
+
+        def merged(key: str) -> str:
+            out: dict[str, int] = {}
+            for s in run.get("sites", []):
+                for k, v in (s.get(key) or {}).items():
+                    out[k] = out.get(k, 0) + int(v)
+            return json.dumps(dict(sorted(out.items())))
+
+        values = {
+            "started": run["started"], "finished": run.get("finished"),
+            "sites": json.dumps([s["site"] for s in run.get("sites", [])]),
+            "status": run.get("status", "unknown"), "exit_code": run.get("exit_code"),
+            "pages_fetched": sum(int(s.get("pages_fetched", 0)) for s in run.get("sites", [])),
+            "articles_new": run.get("new", 0), "articles_updated": run.get("updated", 0),
+            "articles_unchanged": run.get("unchanged", 0), "skipped": merged("skipped"),
+            "errors": merged("errors"), "pid": run.get("pid"), "host": run.get("host"),
+            "worker": run["worker"],
+        }
+        values = {k: v for k, v in values.items() if k in columns}
+        cols = ", ".join(values)
+        marks = ", ".join(f":{c}" for c in values)
+        same = ("worker = :worker" if "worker" in values else
+                "host IS :host AND pid IS :pid AND started = :started")
+        try:
+            with self.transaction():
+                cur = self.conn.execute(
+                    f"INSERT INTO runs ({cols}) SELECT {marks} "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM runs WHERE {same})", values)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
+        return cur.rowcount == 1
 
     # -- reading -------------------------------------------------------------------------
 

@@ -3,22 +3,49 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 _pool: ProcessPoolExecutor | None = None
 _users = 0
+_workers = 1
+
+
+class ExtractionTimeout(BaseException):  # noqa: N818 (a signal, not an error)
+    """Raised inside a worker when one page's extraction runs past its time.
+
+    A BaseException, so no `except Exception` inside trafilatura or lxml swallows it.
+    """
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: a fork of a process running the Twisted reactor and its threads is unsafe.
+    # No max_tasks_per_child: on Python 3.11 the pool stops replacing workers once all have
+    # retired, and every later future waits forever (a crawl hung at 2 x 500 pages, bench/).
+    return ProcessPoolExecutor(max_workers=max(1, workers),
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm_up)
+
+
+def _warm_up() -> None:
+    """Load what extraction loads lazily (modules, language models) before any timed call.
+
+    Otherwise a fresh worker's first page pays for it, and a timeout cutting an import
+    half-way leaves the next page to pay again.
+    """
+    from .extract import warm_up
+
+    warm_up()
 
 
 def acquire(workers: int) -> ProcessPoolExecutor:
     """The shared pool (created on first use); pair every call with `release`."""
-    global _pool, _users
+    global _pool, _users, _workers
     if _pool is None:
-        # spawn: a fork of a process running the Twisted reactor and its threads is unsafe.
-        # No max_tasks_per_child: on Python 3.11 the pool stops replacing workers once all have
-        # retired, and every later future waits forever (a crawl hung at 2 x 500 pages).
-        # Worker memory stays flat without recycling (bench/: 10k- vs 2k-page crawl).
-        _pool = ProcessPoolExecutor(max_workers=max(1, workers),
-                                    mp_context=multiprocessing.get_context("spawn"))
+        _workers = max(1, workers)
+        _pool = _new_pool(_workers)
     _users += 1
     return _pool
 
@@ -30,3 +57,41 @@ def release() -> None:
     if _users == 0 and _pool is not None:
         _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise ExtractionTimeout()
+
+
+def call_with_timeout(seconds: float, fn: Callable[..., Any], /, *args: Any,
+                      **kwargs: Any) -> Any:
+    """Run `fn` in this (worker) process, cut by SIGALRM after `seconds`."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def submit(seconds: float, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+    """Run `fn(*args, **kwargs)` in the shared pool with a per-call time limit."""
+    if _pool is None:
+        raise RuntimeError("workers.submit before workers.acquire")
+    return _pool.submit(call_with_timeout, seconds, fn, *args, **kwargs)
+
+
+def recycle() -> None:
+    """Kill the pool's processes and start a fresh pool.
+
+    For a worker stuck where SIGALRM cannot reach it (inside one long C call): the only cure
+    is to end the process. Work in flight on the old pool fails and is counted by its caller.
+    """
+    global _pool
+    if _pool is None:
+        return
+    old, _pool = _pool, _new_pool(_workers)
+    for process in list((getattr(old, "_processes", None) or {}).values()):
+        process.kill()
+    old.shutdown(wait=False, cancel_futures=True)

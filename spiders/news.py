@@ -26,6 +26,9 @@ from archiver.urls import host_of, matches_any, normalize, on_domains
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
+#: Download failures that are a limit doing its job: counted skips, not errors (for pages).
+_LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
+                "TimeoutError": "timeout"}
 
 
 class NewsSpider(scrapy.Spider):
@@ -57,6 +60,7 @@ class NewsSpider(scrapy.Spider):
         spider.allow_re = site.allow_re
         spider.deny_re = site.deny_re
         spider.links = LinkExtractor(unique=True)
+        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
         return spider
 
     # -- seeds ---------------------------------------------------------------------------
@@ -173,6 +177,9 @@ class NewsSpider(scrapy.Spider):
         if url is None:
             self._skip("bad_url", raw_url[:200])
             return
+        if len(url) > self.max_url_length:
+            self._skip("url_too_long", url[:200])
+            return
         if url in self.seen:
             return
         self.seen.add(url)
@@ -215,6 +222,24 @@ class NewsSpider(scrapy.Spider):
                 logger.info("skipped (HTTP %s): %s", status, request.url)
             return
         kind = failure.type.__name__ if failure.type else "error"
+        message = str(failure.value)
+        if request.meta.get("archive_skip"):  # refused by a guard, which counted and logged it
+            if seed:
+                self._error("seed_refused", request.url, message[:300])
+            return
+        limit = _LIMIT_SKIPS.get(kind)
+        if "IgnoreRequest" in kind and "max redirections" in message:
+            limit = "redirect_limit"
+        elif "IgnoreRequest" in kind and "during decompression" in message:
+            limit = "too_large"
+        elif kind == "ValueError":  # a redirect to javascript: or another unusable URL
+            limit = "bad_redirect"
+        if limit == "too_large" and not message:
+            message = "body larger than DOWNLOAD_MAXSIZE"
+        if limit and not seed:
+            self._count(f"archive/skipped/{limit}")
+            logger.warning("skipped (%s): %s: %s", limit, request.url, message[:200])
+            return
         if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
             robots = "robots.txt" in str(failure.value)
             self._skip("robots_txt" if robots else "ignored_request", request.url)

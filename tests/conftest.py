@@ -43,6 +43,7 @@ download_delay = 0
 autothrottle = false
 concurrent_per_domain = 4
 extract_workers = 1
+allow_private_addresses = true
 
 [sites.{name}]
 domains = ["127.0.0.1"]

@@ -1,0 +1,108 @@
+"""A worker's item pipeline: extract and clean each page, then push the article to Redis.
+
+The worker never opens the archive: `archiver writer` is the one process that writes SQLite.
+What goes over Redis is a JSON message (see `article_message`), so the writer needs neither
+Scrapy nor the page bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from . import frontier as shared
+from . import ingest, workers
+from .extract import Article
+from .items import RawPage
+from .pipelines import EXTRACT_GRACE
+
+logger = logging.getLogger(__name__)
+
+
+def article_message(site: str, article: Article, *, fetched_at: str, requested_url: str,
+                    worker: str, capture: dict[str, Any] | None = None) -> bytes:
+    """The JSON a worker pushes for one article.
+
+    `capture` is a reference to the raw response kept by the worker (a WARC record), when one
+    was kept; None for now: workers do not write WARC files yet (the capture index lives in the
+    archive, which workers do not open).
+    """
+    return json.dumps({
+        "type": "article", "site": site, "article": article.to_dict(),
+        "fetched_at": fetched_at, "requested_url": requested_url, "worker": worker,
+        "capture": capture, "extractor": ingest.EXTRACTOR_VERSION,
+    }, ensure_ascii=False).encode("utf-8")
+
+
+class WorkerPipeline:
+    """RawPage -> extracted, cleaned Article -> the Redis item list; drops counted by reason."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
+        self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
+        self.slots = asyncio.Semaphore(max(1, self.workers))
+        self.worker = crawler.settings.get("ARCHIVE_WORKER_ID")
+        self.items = shared.ItemQueue(shared.connect(crawler.settings.get("ARCHIVE_REDIS_URL")))
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.pool = workers.acquire(self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            workers.release()
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawPage):
+            return item
+        site = self.crawler.spider.site
+        # As in ArchivePipeline: one page per extraction process at a time, cut by the
+        # process's own alarm, with a backstop for a process stuck in C code.
+        async with self.slots:
+            future = workers.submit(
+                self.extract_timeout,
+                ingest.process, item.body, item.final_url, site, content_type=item.content_type,
+                hints=item.hints,
+            )
+            try:
+                result = await asyncio.wait_for(asyncio.wrap_future(future),
+                                                self.extract_timeout + EXTRACT_GRACE)
+            except (workers.ExtractionTimeout, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError):
+                    workers.recycle()
+                self.stats.inc_value("archive/skipped/extraction_timeout")
+                logger.warning("skipped (extraction_timeout): %s", item.url)
+                raise DropItem("extraction timed out") from None
+            except Exception as exc:  # a crash in the extraction process: count it, go on
+                self.stats.inc_value("archive/errors/extract")
+                logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__,
+                             exc)
+                raise DropItem(f"extraction failed: {exc}") from None
+        if result.article is None:
+            self.stats.inc_value(f"archive/skipped/{result.reason}")
+            logger.info("not an article (%s): %s", result.reason, item.url)
+            raise DropItem(f"not an article ({result.reason})")
+        capture = getattr(item, "capture_id", None)
+        message = article_message(site.name, result.article, fetched_at=item.fetched_at,
+                                  requested_url=item.url, worker=self.worker,
+                                  capture={"capture_id": capture} if capture else None)
+        try:
+            self.items.push(message)
+        except shared.redis.RedisError as exc:
+            # Not acknowledged: the request stays in flight and is fetched again later.
+            self.stats.inc_value("archive/errors/redis")
+            logger.error("redis: cannot push %s: %s", item.url, exc)
+            raise
+        self.stats.inc_value("archive/articles/pushed")
+        return item

@@ -1,0 +1,475 @@
+"""Distributed crawling: a real redis-server, real worker and writer processes, a 500-article site.
+
+redis-server comes from Debian's package (`make test` installs it when missing); each test
+module starts its own instance on a free loopback port, without persistence, and stops it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archiver import frontier as shared
+from archiver.siteserver import SiteServer
+from archiver.store import Store
+
+from .conftest import run_archiver
+from .sitegen import article_path, generate_site, write_site_config
+
+N_ARTICLES = 500
+DELAY = 0.01  # seconds between request starts to the domain, shared by all workers
+CONCURRENCY = 2  # requests at once to the domain, shared by all workers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A private redis-server on 127.0.0.1 (no persistence), stopped after the module."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed: run `make test` (installs it as root) or "
+                    "`apt-get install redis-server`")
+    folder = tmp_path_factory.mktemp("redis")
+    for _ in range(5):
+        port = _free_port()
+        proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                 "--appendonly", "no", "--dir", str(folder)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            try:
+                shared.connect(url)
+                break
+            except shared.RedisUnavailable:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        else:
+            proc.kill()
+            continue
+        if proc.poll() is None:
+            break
+    else:
+        pytest.fail("could not start redis-server")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def client(redis_url):
+    c = shared.connect(redis_url)
+    c.flushall()
+    return c
+
+
+# -- the Redis structures, on a real server -------------------------------------------------
+
+
+def test_seen_set_forgets_fingerprints_after_ttl_and_prune_bounds_it(client):
+    seen = shared.SeenSet(client, "s", ttl=1)
+    assert seen.add(b"fp1") is False
+    assert seen.add(b"fp1") is True  # a duplicate within the TTL
+    assert seen.add(b"fp2") is False
+    time.sleep(2.1)
+    assert seen.prune() == 2  # both expired: memory does not grow with time
+    assert len(seen) == 0
+    assert seen.add(b"fp1") is False  # seen long ago: new again (a revisit)
+
+
+def test_request_of_a_dead_worker_returns_to_the_queue(client):
+    a = shared.Frontier(client, "s", "worker-a")
+    b = shared.Frontier(client, "s", "worker-b")
+    a.push(b"first", priority=0)
+    a.push(b"urgent", priority=10)
+    shared.heartbeat(client, "worker-b")  # b is alive, a never said so
+    rid, data = a.pop()
+    assert data == b"urgent"
+    assert (a.queued(), a.in_flight()) == (1, 1)
+    assert a.recover() == 0  # a recovers no one but the dead: itself is not dead to itself
+    assert b.recover() == 1  # b sees a dead and takes its request back
+    assert b.pop()[1] == b"urgent"  # recovered requests go first
+    rid2, data2 = b.pop()
+    b.ack(rid2)
+    assert data2 == b"first"
+    assert b.queued() == 0 and b.in_flight() == 1  # "urgent" still held by b
+
+
+def test_writer_batch_survives_until_confirmed(client):
+    q = shared.ItemQueue(client)
+    for i in range(5):
+        q.push(f"m{i}".encode())
+    batch = q.take(3, timeout=1)
+    assert batch == [b"m0", b"m1", b"m2"]
+    assert q.unfinished() == batch  # a writer killed now: its successor finds the batch
+    q.confirm()
+    assert q.unfinished() == [] and q.pending() == 2
+
+
+def test_domain_leases_cap_concurrency_and_space_starts(client):
+    leases = shared.DomainLeases(client, concurrency=2, delay=0, lease_seconds=5)
+    one, _ = leases.try_acquire("example.org")
+    two, _ = leases.try_acquire("example.org")
+    three, wait = leases.try_acquire("example.org")
+    assert one and two and three is None and wait > 0
+    assert leases.try_acquire("other.org")[0] is not None  # per domain
+    leases.release(one)
+    assert leases.try_acquire("example.org")[0] is not None
+    # Leases of a dead worker are freed at once; a live worker's are not.
+    alive = shared.DomainLeases(client, concurrency=1, delay=0, lease_seconds=60, worker="w1")
+    dead = shared.DomainLeases(client, concurrency=1, delay=0, lease_seconds=60, worker="w2")
+    shared.heartbeat(client, "w1")
+    assert alive.try_acquire("held.org")[0] is not None
+    assert dead.try_acquire("held.org")[0] is None  # w1 is alive: its lease holds
+    client.delete("archiver:worker:w1")  # w1 dies mid-download
+    assert dead.try_acquire("held.org")[0] is not None
+    spaced = shared.DomainLeases(client, concurrency=5, delay=0.3, lease_seconds=5)
+    first, _ = spaced.try_acquire("spaced.org")
+    second, wait = spaced.try_acquire("spaced.org")
+    assert first and second is None and 0.2 < wait <= 0.3
+
+
+# -- real workers and writer against a generated site ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gen-site")
+    generate_site(root, N_ARTICLES)
+    return root
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "archiver", *args], stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
+
+
+def _worker(config: Path, url: str, log: Path) -> subprocess.Popen:
+    return _start(["worker", "--config", str(config), "--redis", url, "--idle-exit", "2",
+                   "--log-level", "INFO"], log)
+
+
+def _writer(db: Path, url: str, log: Path) -> subprocess.Popen:
+    return _start(["writer", "--redis", url, "--db", str(db), "--batch", "50",
+                   "--idle-exit", "3"], log)
+
+
+def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    for proc, log in zip(procs, logs, strict=True):
+        try:
+            proc.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            for p in procs:
+                p.kill()
+            pytest.fail(f"{log.name} did not finish:\n{log.read_text()[-3000:]}")
+
+
+#: The cron schema's `runs` table (its migration may not be in this archive yet).
+RUNS_TABLE = """CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL,
+    finished TEXT, sites TEXT, status TEXT NOT NULL, exit_code INTEGER, pages_fetched INTEGER,
+    articles_new INTEGER, articles_updated INTEGER, articles_unchanged INTEGER, skipped TEXT,
+    errors TEXT, pid INTEGER, host TEXT)"""
+
+
+def _archive_with_runs(db: Path) -> Path:
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(RUNS_TABLE)
+    return db
+
+
+def _seed(config: Path, url: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "archiver", "crawl", "--distributed",
+                             "--redis", url, "--config", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "site gen: 2 seeds queued" in result.stdout
+
+
+def _assert_archive_complete(db: Path, origin: str) -> None:
+    with Store(db, readonly=True) as store:
+        urls = [row["url"] for row in store.articles()]
+    expected = {origin + article_path(i) for i in range(N_ARTICLES)}
+    assert len(urls) == len(set(urls)), "an article stored twice"
+    assert set(urls) == expected
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == N_ARTICLES
+    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+@pytest.mark.slow
+def test_two_workers_and_a_writer_archive_every_article_once_politely(
+        tmp_path, client, redis_url, big_site):
+    with SiteServer(big_site, delay=0.005) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=DELAY,
+                                   concurrency=CONCURRENCY)
+        db = _archive_with_runs(tmp_path / "archive.db")
+        _seed(config, redis_url)
+        logs = [tmp_path / "worker1.log", tmp_path / "worker2.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1]),
+                 _writer(db, redis_url, logs[2])]
+        _wait(procs, logs)
+        log = list(server.log)
+    for proc, path in zip(procs, logs, strict=True):
+        assert proc.returncode == 0, path.read_text()[-3000:]
+
+    _assert_archive_complete(db, server.origin)
+    # No URL fetched twice: the seen-set and the frontier are shared. (Each worker reads
+    # robots.txt for itself, once.)
+    counts = Counter(r.path for r in log)
+    assert counts.pop("/robots.txt") == 2
+    assert [p for p, n in counts.items() if n > 1] == []
+    assert len(counts) == N_ARTICLES + 2  # the articles, the sitemap, the front page
+    # Both workers did part of the work.
+    fetched = [int(s.split(" pages fetched")[0].rsplit(" ", 1)[1])
+               for s in (logs[0].read_text(), logs[1].read_text())]
+    assert all(n > 0 for n in fetched) and sum(fetched) == N_ARTICLES + 2
+
+    # Politeness held across both workers (each limit is tested where it binds, below).
+    events = sorted([(r.at, 1) for r in log] + [(r.done, -1) for r in log])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    assert peak <= CONCURRENCY
+
+    # Each worker's run is recorded in `runs`.
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT host || '-' || pid, status, pages_fetched, articles_new, "
+                            "articles_unchanged FROM runs ORDER BY id").fetchall()
+    assert len({r[0] for r in runs}) == 2 and {r[1] for r in runs} == {"ok"}
+    assert sum(r[2] for r in runs) == N_ARTICLES + 2
+    assert sum(r[3] for r in runs) == N_ARTICLES
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _wait_for(db: Path, n: int, procs: list[subprocess.Popen], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while _count(db) < n:
+        if time.monotonic() > deadline or all(p.poll() is not None for p in procs):
+            pytest.fail(f"the archive never reached {n} articles ({_count(db)})")
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_killed_worker_and_writer_lose_nothing_and_duplicate_nothing(
+        tmp_path, client, redis_url, big_site):
+    with SiteServer(big_site, delay=0.005) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=DELAY,
+                                   concurrency=CONCURRENCY)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / f"{n}.log" for n in ("w1", "w2", "writer1", "w3", "writer2")]
+        w1, w2 = _worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1])
+        writer = _writer(db, redis_url, logs[2])
+        _wait_for(db, 100, [w1, w2, writer])
+        w1.send_signal(signal.SIGKILL)  # mid-page: its in-flight requests must come back
+        _wait_for(db, 200, [w2, writer])
+        writer.send_signal(signal.SIGKILL)  # mid-batch, perhaps: the batch must come back
+        w1.wait(), writer.wait()
+        assert w1.returncode == -signal.SIGKILL and writer.returncode == -signal.SIGKILL
+        before = _count(db)
+        assert before < N_ARTICLES, "too late to test a crash: everything was already stored"
+        w3 = _worker(config, redis_url, logs[3])
+        writer2 = _writer(db, redis_url, logs[4])
+        _wait([w2, w3, writer2], [logs[1], logs[3], logs[4]])
+    for proc, path in zip([w2, w3, writer2], [logs[1], logs[3], logs[4]], strict=True):
+        assert proc.returncode == 0, path.read_text()[-3000:]
+    _assert_archive_complete(db, server.origin)
+    assert shared.ItemQueue(client).pending() == 0
+    assert shared.ItemQueue(client).unfinished() == []
+    assert shared.Frontier(client, "gen", "-").in_flight() == 0
+
+
+# -- the commands' edges --------------------------------------------------------------------
+
+
+def test_unreachable_redis_is_one_line_and_exit_3(tmp_path, big_site):
+    with SiteServer(big_site) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
+                                   concurrency=1)
+    url = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    for args in (["worker", "--config", str(config), "--redis", url],
+                 ["writer", "--db", str(tmp_path / "a.db"), "--redis", url],
+                 ["crawl", "--distributed", "--config", str(config), "--redis", url]):
+        result = run_archiver(*args, timeout=60)
+        assert result.returncode == 3, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().startswith(f"Error: redis {url}:"), result.stderr
+    result = run_archiver("crawl", "--distributed", "--config", str(config))
+    assert result.returncode == 2 and "--redis" in result.stderr
+
+
+def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, redis_url):
+    """The state a writer killed mid-batch leaves: messages in the writing list."""
+    from archiver.extract import Article
+    from archiver.worker_pipeline import article_message
+
+    queue = shared.ItemQueue(client)
+
+    def message(i: int) -> bytes:
+        article = Article(url=f"http://x.test/{i}", fetched_url=f"http://x.test/{i}",
+                          title=f"Story {i}", text=f"text of story {i}", content_hash=f"h{i}")
+        return article_message("x", article, fetched_at="2024-01-01T00:00:00+00:00",
+                               requested_url=f"http://x.test/{i}", worker="w")
+
+    for i in range(3):
+        queue.push(message(i))
+    queue.take(2, timeout=1)  # a writer took 0 and 1 ... and was killed before confirming
+    queue.push(message(1))  # a worker's retry delivers 1 again (at-least-once)
+    queue.push(b"{not json")
+    db = tmp_path / "archive.db"
+    result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
+    assert result.returncode == 0, result.stderr
+    assert "2 replayed after a crash" in result.stdout
+    assert "1 unreadable messages skipped" in result.stdout
+    assert "(3 new, 0 updated, 1 unchanged" in result.stdout
+    with Store(db, readonly=True) as store:
+        assert sorted(r["url"] for r in store.articles()) == [f"http://x.test/{i}"
+                                                             for i in range(3)]
+    assert queue.unfinished() == [] and queue.pending() == 0
+
+    # A worker's run record reaching an archive without a `runs` table (the cron schema) is
+    # kept in Redis, and stored by a later writer once the table is there.
+    run = {"type": "run", "worker": "h-1-a", "host": "h", "pid": 1, "status": "ok",
+           "exit_code": 0, "started": "2024-01-01T00:00:00+00:00",
+           "finished": "2024-01-01T00:01:00+00:00",
+           "sites": [{"site": "x", "pages_fetched": 3, "skipped": {"http_404": 1}, "errors": {}}]}
+    queue.push(json.dumps(run).encode())
+    result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
+    assert "0 worker runs recorded (1 kept in Redis" in result.stdout, result.stdout
+    with sqlite3.connect(db) as conn:
+        conn.execute(RUNS_TABLE)
+    for _ in range(2):  # stored once, however often the writer starts
+        result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT host, pid, pages_fetched, skipped FROM runs").fetchall()
+    assert rows == [("h", 1, 3, '{"http_404": 1}')]
+
+
+# -- politeness shared across workers, each limit tested where it binds ---------------------
+
+
+def _crawl_small_site(tmp_path: Path, redis_url: str, *, articles: int, server_delay: float,
+                      delay: float, concurrency: int) -> list:
+    """Two workers and a writer over a small generated site; the server's request log."""
+    site = tmp_path / "site"
+    generate_site(site, articles)
+    with SiteServer(site, delay=server_delay) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=delay,
+                                   concurrency=concurrency)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / "worker1.log", tmp_path / "worker2.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1]),
+                 _writer(db, redis_url, logs[2])]
+        _wait(procs, logs)
+        log = list(server.log)
+    for proc, path in zip(procs, logs, strict=True):
+        assert proc.returncode == 0, path.read_text()[-3000:]
+    for path in logs[:2]:  # both workers fetched: the limit is shared, not one worker's own
+        assert " 0 pages fetched" not in path.read_text()
+    with Store(db, readonly=True) as store:
+        assert store.count() == articles
+    return log
+
+
+@pytest.mark.slow
+def test_delay_between_requests_holds_across_workers(tmp_path, client, redis_url):
+    # The server answers at once, so only the shared delay spaces the requests: two workers
+    # each keeping their own delay would send twice as often.
+    delay = 0.25
+    log = _crawl_small_site(tmp_path, redis_url, articles=30, server_delay=0, delay=delay,
+                            concurrency=4)
+    starts = sorted(r.at for r in log)
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= delay / 2, gaps  # slack: the time from lease to the server's clock
+    assert starts[-1] - starts[0] >= (len(starts) - 1) * delay * 0.95
+
+
+@pytest.mark.slow
+def test_concurrency_per_domain_holds_across_workers(tmp_path, client, redis_url):
+    # Slow answers and no delay: each worker alone would keep 2 requests open, two workers 4.
+    log = _crawl_small_site(tmp_path, redis_url, articles=30, server_delay=0.3, delay=0,
+                            concurrency=2)
+    events = sorted([(r.at, 1) for r in log] + [(r.done, -1) for r in log])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    assert peak == 2
+
+
+@pytest.mark.slow
+def test_one_worker_works_every_site_within_the_shared_page_budget(tmp_path, client, redis_url):
+    roots = [tmp_path / "a", tmp_path / "b"]
+    for root in roots:
+        generate_site(root, 12)
+    with SiteServer(roots[0]) as one, SiteServer(roots[1]) as two:
+        config = tmp_path / "sites.toml"
+        config.write_text("[crawler]\ndownload_delay = 0\nconcurrent_per_domain = 4\n"
+                          "allow_private_addresses = true\n" + "".join(
+            f'[sites.{name}]\ndomains = ["127.0.0.1"]\nsitemaps = ["{s.origin}/sitemap.xml"]\n'
+            for name, s in (("one", one), ("two", two))), encoding="utf-8")
+        result = run_archiver("crawl", "--distributed", "--redis", redis_url,
+                              "--config", str(config), "--max-pages", "5")
+        assert "site one: 1 seeds queued" in result.stdout
+        assert "site two: 1 seeds queued" in result.stdout
+        db = _archive_with_runs(tmp_path / "archive.db")
+        logs = [tmp_path / "worker.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _writer(db, redis_url, logs[1])]
+        _wait(procs, logs)
+    assert [p.returncode for p in procs] == [0, 0], logs[0].read_text()[-3000:]
+    with Store(db, readonly=True) as store:  # the run's page budget held, per site
+        assert (store.count("one"), store.count("two")) == (5, 5)
+    with sqlite3.connect(db) as conn:
+        (sites, skipped) = conn.execute("SELECT sites, skipped FROM runs").fetchone()
+    assert sites == '["one", "two"]'
+    assert json.loads(skipped) == {"page_budget": 14}
+
+
+@pytest.mark.slow
+def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
+    """A worker adds its components to the crawler's, it does not replace them."""
+    generate_site(tmp_path / "site", 3)
+    with SiteServer(tmp_path / "site") as server:
+        config = tmp_path / "sites.toml"  # loopback is not allowed: the guard must refuse it
+        config.write_text(f'[sites.g]\ndomains = ["127.0.0.1"]\n'
+                          f'sitemaps = ["{server.origin}/sitemap.xml"]\n', encoding="utf-8")
+        _seed_ok = run_archiver("crawl", "--distributed", "--redis", redis_url,
+                                "--config", str(config))
+        assert _seed_ok.returncode == 0, _seed_ok.stderr
+        result = run_archiver("worker", "--redis", redis_url, "--config", str(config),
+                              "--idle-exit", "1")
+        assert server.paths() == []
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "non_public_address 1" in result.stdout

@@ -1,0 +1,119 @@
+"""Property tests: extraction, feed/sitemap parsing and search take anything without raising."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archiver.discovery import parse_feed, parse_sitemap, robots_sitemaps
+from archiver.errors import QueryError
+from archiver.extract import Extraction, analyse, decode
+from archiver.store import Store
+
+from .hostile import pages
+from .test_search import article
+
+FAST = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+#: Bytes that look like the web: fragments of real pages, feeds and binary, spliced at random.
+FRAGMENTS = [pages.simple_article("Fuzz", 3), pages.TAG_SOUP, pages.truncated(),
+             pages.sql_article(), pages.JS_SHELL, pages.PDF[:300], pages.PNG[:200],
+             pages.bad_feed("http://127.0.0.1:1"), pages.BROKEN_SITEMAP,
+             pages.sitemap_index("http://127.0.0.1:1", ["/a.xml"]), b"\xef\xbb\xbf", b"\xff\xfe",
+             b"<meta charset='shift_jis'>", b"<![CDATA[", b"<!DOCTYPE x [<!ENTITY a 'b'>]>&a;"]
+webby = st.lists(st.one_of(st.binary(max_size=300), st.sampled_from(FRAGMENTS).flatmap(
+    lambda f: st.integers(0, len(f)).map(lambda n: f[:n]))), max_size=6).map(b"".join)
+any_bytes = st.one_of(st.binary(max_size=2000), webby)
+
+
+@FAST
+@given(body=any_bytes, ctype=st.one_of(st.none(), st.sampled_from([
+    "text/html", "text/html; charset=utf-8", "text/html; charset=x-nonsense",
+    "text/html; charset=utf-16", "application/octet-stream"])))
+def test_extraction_returns_an_article_or_a_reason(body, ctype):
+    result = analyse(body, "http://127.0.0.1:1/news/story", content_type=ctype, min_words=5)
+    assert isinstance(result, Extraction)
+    assert (result.article is None) != (result.reason is None)
+    if result.article is not None:
+        assert result.article.text.strip()
+        assert "\ufffd" not in result.article.text and "\x00" not in result.article.text
+    text = decode(body, ctype)
+    assert "\ufffd" not in text and not text.startswith("\ufeff")
+
+
+@FAST
+@given(body=any_bytes)
+def test_feed_and_sitemap_parsers_never_raise(body):
+    entries = parse_feed(body, "http://127.0.0.1:1/feed.xml")
+    assert all(e.url for e in entries)
+    sitemap = parse_sitemap(body, "http://127.0.0.1:1/sitemap.xml")
+    assert sitemap is None or all(e.url for e in sitemap.entries)
+    assert isinstance(robots_sitemaps(body.decode("utf-8", "replace"), "http://127.0.0.1:1/"),
+                      list)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    db = tmp_path_factory.mktemp("fuzz") / "archive.db"
+    with Store(db) as store:
+        store.save_articles("hostile", [
+            article("https://a.test/1", pages.SQL_TITLE, pages.SQL_TEXT * 3, "2024-01-01"),
+            article("https://a.test/2", "Perú", "Café con leche en Lima, año 2024.", "2024-01-02"),
+        ])
+    return db
+
+
+search_text = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(
+    ['"', "*", "NEAR(", "AND", "OR", "NOT", "(", ")", "^", ":", "-", "+", "'", ";", "DROP",
+     "title:", "{", "}", "lima", "café", "\\", "\x00", " "]), max_size=8).map(" ".join))
+
+
+@pytest.fixture(scope="module")
+def reader(archive):
+    with Store(archive, readonly=True) as store:
+        yield store
+
+
+@settings(max_examples=3000, deadline=None)
+@given(query=search_text)
+def test_store_search_takes_any_string(reader, query):
+    try:
+        hits = reader.search(query)
+    except QueryError as exc:  # the one clean error the CLI turns into one line, exit 2
+        assert query in str(exc) or repr(query)[1:-1] in str(exc)
+    else:
+        assert all(h.url.startswith("https://a.test/") for h in hits)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=search_text)
+def test_datasette_search_never_answers_500(archive, query):
+    from datasette.app import Datasette
+
+    async def get(ds: Datasette) -> int:
+        response = await ds.client.get("/archive/articles.json",
+                                       params={"_search": query, "_shape": "array"})
+        return response.status_code
+
+    ds = Datasette([str(archive)], immutables=[])
+    assert asyncio.run(get(ds)) < 500
+
+
+def test_datasette_search_finds_hostile_text_verbatim(archive):
+    from datasette.app import Datasette
+
+    async def get(query: str) -> list[dict]:
+        ds = Datasette([str(archive)], immutables=[])
+        response = await ds.client.get("/archive/articles.json",
+                                       params={"_search": query, "_shape": "array"})
+        assert response.status_code == 200
+        return response.json()
+
+    assert [r["url"] for r in asyncio.run(get("lima"))] == ["https://a.test/2"]
+    assert [r["title"] for r in asyncio.run(get("DROP TABLE"))] == [pages.SQL_TITLE]
+    assert [r["url"] for r in asyncio.run(get('NEAR( "'))] == ["https://a.test/1"]
