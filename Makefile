@@ -44,28 +44,20 @@ browser-packages:
 		echo "tests/test_browser.py needs Debian packages: sudo apt-get install -y $(BROWSER_PACKAGES)"; \
 	fi
 
-<<<<<<< HEAD
-test: $(STAMP) browser-packages
-	$(BIN)/ruff check archiver spiders tests tools bench
-=======
 test: $(STAMP) browser-packages redis-server
-	$(BIN)/ruff check archiver spiders tests tools
->>>>>>> main
+	$(BIN)/ruff check archiver spiders tests tools bench
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver spiders tests tools bench
 
-<<<<<<< HEAD
 # Benchmarks print ratios measured in the same run (never timed assertions in tests):
-# docs/benchmarks.md. BENCH_QUICK=1: small sizes, a couple of minutes, writes nothing.
-bench: $(STAMP)
-	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
-=======
-# Benchmarks print ratios measured in the same run (never timed assertions in tests).
+# `python -m bench` writes docs/benchmarks.md; then the standalone scripts (export memory,
+# scale-out). BENCH_QUICK=1: the table at small sizes only, a couple of minutes, writes nothing.
+BENCH_SCRIPTS := bench/export_memory.py bench/scaling.py
 bench: $(STAMP) redis-server
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
->>>>>>> main
+	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
+	$(if $(filter-out 0,$(BENCH_QUICK)),,for script in $(BENCH_SCRIPTS); do $(BIN)/python $$script || exit 1; done)
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc
