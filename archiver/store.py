@@ -201,11 +201,16 @@ class Store:
         Upserting by URL makes a repeated row harmless, which is what turns the Redis queue's
         at-least-once delivery into exactly one article per URL.
         """
+        rows = list(rows)
         outcomes: list[Outcome] = []
         try:
             with self.transaction():
-                for site, article, seen_at, extractor in rows:
-                    outcomes.append(self._save(site, article, seen_at))
+                known = self._known_hashes([article.url for _, article, _, _ in rows])
+                pending: list[dict[str, Any]] = []
+                for site, article, seen_at, _extractor in rows:
+                    outcomes.append(self._save(site, article, seen_at, known, pending))
+                self._insert(pending)
+                for _site, article, _seen_at, extractor in rows:
                     if extractor is not None:
                         self._link_capture(article.url, None, extractor)
         except sqlite3.DatabaseError as exc:
