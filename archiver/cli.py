@@ -57,8 +57,14 @@ def cli() -> None:
 @click.option("--site", "sites", multiple=True, help="Crawl only this site (repeatable).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
               help="Fetch at most N pages per site this run (overrides max_pages).")
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="End the run cleanly after N minutes; the rest waits for the next run.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-              default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
+              default="INFO", show_default=True, help="Detail of the crawl log.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the final summary, and errors on stderr (for cron).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append the full crawl log to this file.")
 @click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
                    "beside the database).")
@@ -66,12 +72,15 @@ def cli() -> None:
               help="Only seed the shared frontier for `archiver worker` processes (needs --redis).")
 @REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          log_level: str, warc_dir: Path | None, distributed: bool,
-          redis_url: str | None) -> None:
+          max_minutes: float | None, log_level: str, quiet: bool, log_file: Path | None,
+          warc_dir: Path | None, distributed: bool, redis_url: str | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
+    Incremental: archived articles are fetched again only when due for a revisit, and what a
+    killed or bounded run left is picked up. One crawl at a time per archive.
+
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
-    130 interrupted.
+    4 another crawl holds the archive's lock, 130 interrupted.
     """
     from .crawl import run_crawl
 
@@ -82,7 +91,8 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
         config = load_config(config_path)
         extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
         summary = run_crawl(config, db_path, list(sites), max_pages=max_pages,
-                            log_level=log_level, extra_settings=extra)
+                            log_level=log_level, extra_settings=extra,
+                            max_minutes=max_minutes, quiet=quiet, log_file=log_file)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -356,6 +366,21 @@ def demo(db_path: Path, query: str) -> None:
 
 @cli.command()
 @DB_OPTION
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the most recent runs.")
+def runs(db_path: Path, limit: int) -> None:
+    """List recent crawl runs, newest first (the `runs` table; failures are in `fetch_log`)."""
+    from .report import render_runs
+
+    try:
+        with Store(db_path, readonly=True) as store:
+            click.echo(render_runs(store.runs(limit)))
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+
+
+@cli.command()
+@DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (loopback by default; 0.0.0.0 exposes the archive).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
@@ -368,6 +393,24 @@ def serve(db_path: Path, host: str, port: int) -> None:
         run_server(db_path, host=host, port=port, announce=lambda line: click.echo(line, err=True))
     except ArchiverError as exc:
         raise CliError(exc) from None
+
+
+@cli.command()
+@click.argument("url")
+@DB_OPTION
+def history(url: str, db_path: Path) -> None:
+    """Show every stored version of an article and a unified diff between consecutive ones."""
+    from .report import render_history
+    from .urls import normalize
+
+    try:
+        with Store(db_path, readonly=True) as store:
+            versions = store.versions(url) or store.versions(normalize(url) or url)
+    except ArchiverError as exc:
+        raise CliError(exc) from None
+    if not versions:
+        raise click.ClickException(f"{url}: not in the archive")
+    click.echo(render_history(versions))
 
 
 @cli.command()

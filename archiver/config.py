@@ -16,6 +16,7 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from .errors import ConfigError
+from .revisit import DEFAULT_SCHEDULE, parse_schedule
 
 DEFAULT_CONTACT = "https://github.com/archiver-news/archiver"
 
@@ -45,6 +46,8 @@ class Site:
     follow_depth: int = 2
     min_words: int = 40
     clean: CleaningRules = field(default_factory=CleaningRules)
+    #: Revisit an archived article as it passes each of these ages (seconds); then never.
+    revisit: tuple[int, ...] = DEFAULT_SCHEDULE
 
     @property
     def allow_re(self) -> list[re.Pattern[str]]:
@@ -108,6 +111,7 @@ _SITE_KEYS: dict[str, type | tuple[type, ...]] = {
     "follow_depth": int,
     "min_words": int,
     "clean": dict,
+    "revisit": list,
 }
 _CLEAN_KEYS = {"drop": list, "keep_text": list, "drop_text": list}
 _CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -241,8 +245,13 @@ def _parse_site(path: Path, name: str, raw: Any) -> Site:
         if value < low:
             raise ConfigError(f"{where}: key {key!r} must be at least {low}, not {value}")
         numbers[key] = value
+    try:
+        revisit = parse_schedule(raw.get("revisit", list(DEFAULT_SCHEDULE)))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: key 'revisit': {exc}") from None
     return Site(
         name=name,
+        revisit=revisit,
         domains=tuple(d.lower() for d in domains),
         allow=patterns["allow"],
         deny=patterns["deny"],

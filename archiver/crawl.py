@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ExitCode
+from .errors import ExitCode, StoreError
+from .lock import CrawlLock
 from .store import Store
 
 logger = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ class CrawlSummary:
     sites: list[SiteSummary]
     db_path: Path
     total_articles: int = 0
+    run_id: int | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -70,7 +75,8 @@ class CrawlSummary:
 
     def render(self) -> str:
         """A one-screen summary for people and for cron mail."""
-        lines = [f"archive: {self.db_path} ({self.total_articles} articles)"]
+        run = f"run {self.run_id}: " if self.run_id is not None else ""
+        lines = [f"{run}archive: {self.db_path} ({self.total_articles} articles)"]
         for s in self.sites:
             lines.append(
                 f"site {s.site}: {s.pages_fetched} pages fetched, {s.new} new, "
@@ -87,21 +93,89 @@ class CrawlSummary:
         return "\n".join(lines)
 
 
+def site_record(s: SiteSummary) -> dict[str, Any]:
+    """A site's summary as the plain dict `Store.finish_run` records."""
+    return {"site": s.site, "finish_reason": s.finish_reason, "pages_fetched": s.pages_fetched,
+            "new": s.new, "updated": s.updated, "unchanged": s.unchanged,
+            "skipped": dict(s.skipped), "errors": dict(s.errors)}
+
+
+def setup_logging(log_level: str = "INFO", *, quiet: bool = False,
+                  log_file: Path | None = None) -> None:
+    """Send the crawl log to stderr (only errors when quiet) and, in full, to a log file."""
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    fmt = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    root = logging.getLogger()
+    root.setLevel(logging.NOTSET)
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel("ERROR" if quiet else log_level)
+    stderr.setFormatter(fmt)
+    root.addHandler(stderr)
+    if log_file is not None:
+        try:
+            handler = logging.FileHandler(log_file, mode="a", encoding="utf-8")
+        except OSError as exc:
+            from .errors import ConfigError
+
+            raise ConfigError(f"{log_file}: cannot open log file: {exc}") from None
+        handler.setLevel(log_level)
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+
+
 def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None, *,
               max_pages: int | None = None, log_level: str = "INFO",
-              extra_settings: dict[str, Any] | None = None) -> CrawlSummary:
+              extra_settings: dict[str, Any] | None = None,
+              max_minutes: float | None = None, quiet: bool = False,
+              log_file: Path | None = None) -> CrawlSummary:
     """Crawl the chosen sites into `db_path`, all in one reactor; return the summary.
 
-    Scrapy's reactor cannot restart, so call this once per process (the CLI does).
+    Holds the archive's crawl lock throughout (LockedError when another crawl has it) and
+    records the run in the `runs` table. Scrapy's reactor cannot restart, so call this once
+    per process (the CLI does).
     """
+    sites = config.select(site_names)
+    if quiet or log_file:
+        setup_logging(log_level, quiet=quiet, log_file=log_file)
+        extra_settings = {"LOG_INSTALL_ROOT_HANDLER": False, **(extra_settings or {})}
+    with CrawlLock(db_path):
+        # Create or migrate the schema before any spider opens it; a damaged file is refused.
+        with Store(db_path, check=True) as store:
+            try:
+                run_id = store.start_run([s.name for s in sites], os.getpid(),
+                                         socket.gethostname())
+            except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
+                raise StoreError(f"{exc}; stopping the crawl") from None
+        summary: CrawlSummary | None = None
+        try:
+            summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
+                             log_level=log_level, extra_settings=extra_settings,
+                             max_minutes=max_minutes)
+        finally:
+            try:
+                with Store(db_path) as store:
+                    if summary is None:
+                        store.finish_run(run_id, status="failed",
+                                         exit_code=int(ExitCode.FAILED), sites=[])
+                    else:
+                        code = summary.exit_code
+                        store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
+                                         sites=[site_record(s) for s in summary.sites])
+            except StoreError as exc:  # the summary still reaches cron; the row stays `running`
+                logger.error("%s", exc)
+    return summary
+
+
+def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages: int | None,
+           log_level: str, extra_settings: dict[str, Any] | None,
+           max_minutes: float | None) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     from spiders.news import NewsSpider
 
-    sites = config.select(site_names)
-    # Create or migrate the schema before any spider opens it; a damaged file is refused.
-    Store(db_path, check=True).close()
     settings = get_project_settings()
     settings.setmodule("archiver.settings", priority="project")
     settings.setdict({
@@ -109,6 +183,8 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
         "ARCHIVE_DB": str(db_path),
         "ARCHIVE_MAX_PAGES": max_pages or 0,
         "LOG_LEVEL": log_level,
+        "ARCHIVE_RUN_ID": run_id,
+        "CLOSESPIDER_TIMEOUT": (max_minutes or 0) * 60,
         **(extra_settings or {}),
     }, priority="cmdline")
     process = CrawlerProcess(settings)
@@ -122,4 +198,4 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
                  for name, crawler in crawlers]
     with Store(db_path) as store:
         total = store.count()
-    return CrawlSummary(sites=summaries, db_path=db_path, total_articles=total)
+    return CrawlSummary(sites=summaries, db_path=db_path, total_articles=total, run_id=run_id)

@@ -62,6 +62,14 @@ def _descendant_text(node: etree._Element, name: str) -> str | None:
     return None
 
 
+def _join(base_url: str, link: str) -> str | None:
+    """An absolute URL for a feed or sitemap link; None for one urllib cannot parse."""
+    try:
+        return urljoin(base_url, link.strip())
+    except ValueError:  # e.g. "http://[" (an unbalanced IPv6 bracket)
+        return None
+
+
 def _clip(text: str | None, limit: int = 1000) -> str | None:
     return text[:limit] if text else text
 
@@ -94,7 +102,10 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry]:
         if not link:
             continue
         published = _child_text(node, "pubdate", "published", "updated", "date", "issued")
-        entries.append(Entry(url=urljoin(base_url, link.strip()),
+        url = _join(base_url, link)
+        if url is None:
+            continue
+        entries.append(Entry(url=url,
                              title=_clip(_child_text(node, "title")),
                              published=published))
     return entries
@@ -113,10 +124,11 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
         if _local(node.tag) not in ("url", "sitemap"):
             continue
         loc = _child_text(node, "loc")
-        if not loc:
+        url = _join(base_url, loc) if loc else None
+        if url is None:
             continue
         entries.append(Entry(
-            url=urljoin(base_url, loc.strip()),
+            url=url,
             title=_clip(_descendant_text(node, "title")),
             published=_descendant_text(node, "publication_date") or _child_text(node, "lastmod"),
             language=_descendant_text(node, "language"),
@@ -133,5 +145,7 @@ def robots_sitemaps(text: str, base_url: str) -> list[str]:
     for line in text.splitlines():
         key, _, value = line.partition(":")
         if key.strip().lower() == "sitemap" and value.strip():
-            found.append(urljoin(base_url, value.strip()))
+            url = _join(base_url, value)
+            if url:
+                found.append(url)
     return found

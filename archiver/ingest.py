@@ -30,17 +30,24 @@ def process(body: bytes, url: str, site: Site, *, content_type: str | None = Non
 
 
 def save(store: Store, site: str, article: Article, *, fetched_at: str,
-         capture_id: int | None = None, restore: bool = False) -> Outcome:
+         capture_id: int | None = None, restore: bool = False,
+         requested_url: str | None = None, etag: str | None = None,
+         last_modified: str | None = None, schedule: tuple[int, ...] = ()) -> Outcome:
     """Store an article from a fetch (a sighting) or, with `restore`, from a stored capture.
 
     A restore changes the row in place and is not a new sighting: the extractor, not the page,
-    changed.
+    changed. A crawl passes `requested_url` (and the response's validators and the site's
+    revisit schedule): the article's revisit state and frontier entry change with it.
     """
     if restore:
         if capture_id is None:
             raise ValueError("a restore needs the capture it re-extracted")
         return store.restore_article(site, article, fetched_at=fetched_at,
                                      capture_id=capture_id, extractor=EXTRACTOR_VERSION)
+    if requested_url is not None:
+        return store.save_page(site, article, fetched_at, requested_url=requested_url,
+                               etag=etag, last_modified=last_modified, schedule=schedule,
+                               capture_id=capture_id, extractor=EXTRACTOR_VERSION)
     (outcome,) = store.save_articles(site, [article], seen_at=fetched_at, capture_id=capture_id,
                                      extractor=EXTRACTOR_VERSION)
     return outcome

@@ -89,6 +89,56 @@ def m200_captures(db: Database) -> None:
 
 
 @migrations()
+def m100_cron(db: Database) -> None:
+    """Run records, per-URL failures, revisions, revisit state and the crawl frontier."""
+    db["runs"].create(
+        {"id": int, "started": str, "finished": str, "sites": str, "status": str,
+         "exit_code": int, "pages_fetched": int, "new": int, "updated": int,
+         "unchanged": int, "skipped": str, "errors": str, "pid": int, "host": str},
+        pk="id", not_null={"started", "status"}, if_not_exists=True,
+    )
+    db["runs"].create_index(["started"], if_not_exists=True)
+    db["run_sites"].create(
+        {"run_id": int, "site": str, "finish_reason": str, "pages_fetched": int,
+         "new": int, "updated": int, "unchanged": int, "skipped": str, "errors": str},
+        pk=("run_id", "site"), foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
+    )
+    db["fetch_log"].create(
+        {"id": int, "run_id": int, "fetched_at": str, "site": str, "url": str, "status": int,
+         "error": str, "message": str},
+        pk="id", foreign_keys=[("run_id", "runs", "id")],
+        not_null={"fetched_at", "url", "error"},
+        if_not_exists=True,
+    )
+    db["fetch_log"].create_index(["run_id"], if_not_exists=True)
+    db["fetch_log"].create_index(["url"], if_not_exists=True)
+    db["revisions"].create(
+        {"id": int, "article_id": int, "url": str, "fetched_at": str, "title": str,
+         "text": str, "content_hash": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "fetched_at", "text", "content_hash"}, if_not_exists=True,
+    )
+    db["revisions"].create_index(["article_id", "fetched_at"], if_not_exists=True)
+    db["url_state"].create(
+        {"url": str, "site": str, "article_url": str, "etag": str, "last_modified": str,
+         "last_checked": str, "next_check": str, "checks": int},
+        pk="url", if_not_exists=True,
+    )
+    db["url_state"].create_index(["article_url"], if_not_exists=True)
+    db["frontier"].create(
+        {"url": str, "site": str, "role": str, "hops": int, "hints": str, "discovered": str,
+         "attempts": int},
+        pk="url", not_null={"site", "discovered"}, defaults={"attempts": 0}, if_not_exists=True,
+    )
+    db["frontier"].create_index(["site", "discovered"], if_not_exists=True)
+    columns = db["articles"].columns_dict
+    if "revision_count" not in columns:
+        db["articles"].add_column("revision_count", int, not_null_default=0)
+    if "last_changed" not in columns:
+        db["articles"].add_column("last_changed", str)
+
+
+@migrations()
 def m600_worker_runs(db: Database) -> None:
     """Name the distributed worker of a run: `runs.worker`, when the archive has run records.
 

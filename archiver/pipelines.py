@@ -27,6 +27,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
         self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
+        self.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
         self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
         self.store_failed = False
         self.closing: asyncio.Future | None = None
@@ -72,29 +73,56 @@ class ArchivePipeline:
                 self.stats.inc_value("archive/skipped/extraction_timeout")
                 logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
                                item.url, self.extract_timeout)
+                self._give_up(item, "extraction_timeout",
+                              f"extraction took more than {self.extract_timeout:g}s")
                 raise DropItem("extraction timed out") from None
             except Exception as exc:  # a crash in the worker: count it, keep crawling
                 self.stats.inc_value("archive/errors/extract")
                 logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+                self._give_up(item, "extract", f"{type(exc).__name__}: {exc}")
                 raise DropItem(f"extraction failed: {exc}") from None
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
+            self._give_up(item)
             raise DropItem(f"not an article ({result.reason})")
         try:
-            outcome = ingest.save(self.store, site.name, result.article,
-                                  fetched_at=item.fetched_at, capture_id=item.capture_id)
+            outcome = ingest.save(
+                self.store, site.name, result.article, fetched_at=item.fetched_at,
+                capture_id=item.capture_id, requested_url=item.url,
+                etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+                schedule=site.revisit)
         except ArchiverError as exc:
             # Disk full, read-only, corrupt or locked past the busy timeout: the run cannot
             # go on. Say so once, stop the crawl, and leave what is stored untouched.
             self.stats.inc_value("archive/errors/store")
             if not self.store_failed:
                 self.store_failed = True
-                logger.error("%s; stopping the crawl", exc)
-                # Not awaited: closing waits for the items in flight, this one among them.
-                self.closing = asyncio.ensure_future(
-                    self.crawler.engine.close_spider_async(reason="archive_unwritable"))
+                self.closing = stop_unwritable(self.crawler, exc)
             raise DropItem(str(exc)) from None
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)
         return item
+
+    def _give_up(self, item: RawPage, error: str | None = None, message: str = "") -> None:
+        """Take a page that will not be stored off the frontier (and log it, if it failed)."""
+        try:
+            if error:
+                self.store.log_failure(self.run_id, item.site, item.url, error, message)
+            self.store.frontier_done(item.url)
+        except ArchiverError as exc:
+            self.store_failed = True
+            stop_unwritable(self.crawler, exc)
+
+
+def stop_unwritable(crawler: Crawler, exc: Exception) -> asyncio.Future | None:
+    """The archive cannot be written (disk full, read-only, locked past the busy timeout):
+    say so once for the whole crawl, and stop it. Whoever meets the failure first calls this.
+
+    Not awaited: closing waits for the items in flight, the caller's among them.
+    """
+    if getattr(crawler, "_archive_unwritable", False):
+        return None
+    crawler._archive_unwritable = True  # type: ignore[attr-defined]
+    logger.error("%s; stopping the crawl", exc)
+    return asyncio.ensure_future(crawler.engine.close_spider_async(reason="archive_unwritable"))

@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "archiver.guards.FailClosedRobotsTxtMiddleware": 100,
     "archiver.guards.RetryAfterMiddleware": 560,
+    # Conditional GET for revisits and feed polls (If-None-Match / If-Modified-Since, 304).
+    "archiver.middlewares.ConditionalGetMiddleware": 900,
     # Next to the downloader, so it sees every response as received (before decompression).
     "archiver.middlewares.WarcCaptureMiddleware": 950,
 }
@@ -68,6 +70,9 @@ ARCHIVE_MAX_PAGES = 0  # 0: each site's own max_pages
 ARCHIVE_WARC = True  # keep every response in WARC files
 ARCHIVE_WARC_DIR = ""  # "": warc/ beside ARCHIVE_DB; relative paths are from ARCHIVE_DB's folder
 ARCHIVE_WARC_MAX_BYTES = 1_000_000_000  # start a new WARC file past this size
+ARCHIVE_INCREMENTAL = True  # skip archived articles not due for a revisit; keep a frontier
+ARCHIVE_CONDITIONAL_GET = True  # send stored validators, treat 304 as unchanged
+ARCHIVE_RUN_ID = None  # the `runs` row this crawl reports failures under (set by run_crawl)
 
 
 def user_agent(options: CrawlerOptions) -> str:

@@ -2,17 +2,21 @@
 
 Fixture sites write their absolute URLs with the origin `http://news.example.test`; the server
 rewrites it to its own origin in every body it sends. `/a/b` is served from `a/b.html` when no
-file `a/b` exists, `/` from `index.html`. Every request is logged, so tests can prove what the
-crawler did and did not fetch.
+file `a/b` exists, `/` from `index.html`. Every request is logged with the status it got, so
+tests can prove what the crawler did and did not fetch. Files are served with an ETag (a hash
+of the body) and a Last-Modified (the file's mtime), and conditional requests get 304, like a
+real news site's server; either validator can be switched off.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import mimetypes
 import threading
 import time
 from dataclasses import dataclass, replace
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,6 +31,7 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    status: int = 0
     at: float = 0.0  #: time.time() when the request arrived
     done: float = 0.0  #: time.time() when the response was sent
 
@@ -35,13 +40,15 @@ class SiteServer:
     """A threaded HTTP server over a folder; use as a context manager."""
 
     def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0, *,
-                 delay: float = 0.0) -> None:
+                 etag: bool = True, last_modified: bool = True, delay: float = 0.0) -> None:
         self.root = Path(root).resolve()
+        self.etag = etag
+        self.last_modified = last_modified
         self.delay = delay  #: seconds each response takes, like a real server's think time
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _Server((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -93,6 +100,29 @@ class SiteServer:
                                  mtime=0)
         return data.replace(FIXTURE_ORIGIN.encode(), origin)
 
+    def validators(self, file: Path, body: bytes) -> dict[str, str]:
+        """The ETag and Last-Modified headers the server sends for a file."""
+        out = {}
+        if self.etag:
+            out["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.last_modified:
+            out["Last-Modified"] = formatdate(int(file.stat().st_mtime), usegmt=True)
+        return out
+
+    def not_modified(self, headers: object, validators: dict[str, str], file: Path) -> bool:
+        """Whether a conditional request's validators still match (RFC 9110 §13.2.2 order)."""
+        match = headers.get("If-None-Match")  # type: ignore[attr-defined]
+        if match is not None:
+            return "ETag" in validators and validators["ETag"] in [
+                t.strip() for t in match.split(",")]
+        since = headers.get("If-Modified-Since")  # type: ignore[attr-defined]
+        if since and "Last-Modified" in validators:
+            try:
+                return int(file.stat().st_mtime) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -107,14 +137,23 @@ class SiteServer:
                 if server.delay:
                     time.sleep(server.delay)
                 file = server.resolve(self.path)
+                validators: dict[str, str] = {}
                 if file is None:
                     body, ctype, status = b"<html><body>Not found</body></html>", "text/html", 404
                 else:
                     body, status = server.body_for(file), 200
                     ctype = _content_type(file)
+                    validators = server.validators(file, body)
+                    if server.not_modified(self.headers, validators, file):
+                        status, body = 304, b""
+                with server._lock:
+                    server.log[index] = replace(server.log[index], status=status)
                 self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
+                for name, value in validators.items():
+                    self.send_header(name, value)
+                if status != 304:
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
                 with server._lock:
@@ -124,6 +163,16 @@ class SiteServer:
                 pass
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    """Quiet about clients that hang up mid-response (a crawl killed on purpose, in tests)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _content_type(file: Path) -> str:

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from . import migrations
 from .errors import QueryError, StoreError
 from .extract import Article
+from .revisit import is_due, next_check
 
 Outcome = Literal["new", "updated", "unchanged"]
 BUSY_TIMEOUT_MS = 30_000
@@ -184,9 +185,19 @@ class Store:
         if stored == a.content_hash:
             self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, a.url))
             return "unchanged"
+        self._keep_revision(a.url)
+        values["last_changed"] = seen_at
         sets = ", ".join(f"{c} = :{c}" for c in values if c != "url")
-        self.conn.execute(f"UPDATE articles SET {sets} WHERE url = :url", values)
+        self.conn.execute(f"UPDATE articles SET {sets}, revision_count = revision_count + 1 "
+                          "WHERE url = :url", values)
         return "updated"
+
+    def _keep_revision(self, url: str) -> None:
+        """Copy an article's stored version into `revisions` before it is overwritten."""
+        self.conn.execute(
+            "INSERT INTO revisions (article_id, url, fetched_at, title, text, content_hash) "
+            "SELECT id, url, coalesce(last_changed, first_seen), title, text, content_hash "
+            "FROM articles WHERE url = ?", (url,))
 
     def _link_capture(self, url: str, capture_id: int | None, extractor: str | None) -> None:
         """Point an article at the capture it was just extracted from, and by which code."""
@@ -240,8 +251,8 @@ class Store:
             "sites": json.dumps([s["site"] for s in run.get("sites", [])]),
             "status": run.get("status", "unknown"), "exit_code": run.get("exit_code"),
             "pages_fetched": sum(int(s.get("pages_fetched", 0)) for s in run.get("sites", [])),
-            "articles_new": run.get("new", 0), "articles_updated": run.get("updated", 0),
-            "articles_unchanged": run.get("unchanged", 0), "skipped": merged("skipped"),
+            "new": run.get("new", 0), "updated": run.get("updated", 0),
+            "unchanged": run.get("unchanged", 0), "skipped": merged("skipped"),
             "errors": merged("errors"), "pid": run.get("pid"), "host": run.get("host"),
             "worker": run["worker"],
         }
@@ -474,6 +485,246 @@ class Store:
                 raise StoreError(f"{self.path}: export failed: {message}") from None
             raise QueryError(f"cannot parse search query {query!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
+
+    # -- crawl state: revisits, validators, frontier, runs (issue #4) --------------------
+
+    def _write(self, what: str, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        try:
+            with self.transaction():
+                return self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot {what}: {exc}") from None
+
+    def save_page(self, site: str, article: Article, seen_at: str, *, requested_url: str,
+                  etag: str | None = None, last_modified: str | None = None,
+                  schedule: tuple[int, ...] = (), capture_id: int | None = None,
+                  extractor: str | None = None) -> Outcome:
+        """Store a fetched article with its revisit state, and take its URL off the frontier.
+
+        One transaction: a crawl killed at any moment leaves either all of it or none.
+        """
+        try:
+            with self.transaction():
+                outcome = self._save(site, article, seen_at)
+                if capture_id is not None or extractor is not None:
+                    self._link_capture(article.url, capture_id, extractor)
+                first_seen, published = self.conn.execute(
+                    "SELECT first_seen, published FROM articles WHERE url = ?",
+                    (article.url,)).fetchone()
+                due = next_check(first_seen, published, seen_at, schedule)
+                for url in {requested_url, article.url}:
+                    self.conn.execute(
+                        "INSERT INTO url_state (url, site, article_url, etag, last_modified, "
+                        "last_checked, next_check, checks) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+                        "ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
+                        "article_url = excluded.article_url, etag = excluded.etag, "
+                        "last_modified = excluded.last_modified, "
+                        "last_checked = excluded.last_checked, next_check = excluded.next_check, "
+                        "checks = coalesce(url_state.checks, 0) + 1",
+                        (url, site, article.url, etag, last_modified, seen_at, due))
+                    self.conn.execute("DELETE FROM frontier WHERE url = ?", (url,))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store article: {exc}") from None
+        return outcome
+
+    def needs_fetch(self, url: str, schedule: tuple[int, ...]) -> bool:
+        """Whether a discovered article URL is worth a request: new to the archive, or due."""
+        row = self.conn.execute(
+            "SELECT s.next_check FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ?", (url,)).fetchone()
+        if row is not None:  # archived (and still there: a deleted row is fetched again)
+            return is_due(row[0])
+        article = self.conn.execute(
+            "SELECT first_seen, published, last_seen FROM articles WHERE url = ?",
+            (url,)).fetchone()
+        if article is None:
+            return True
+        # Archived before revisit state was kept: schedule from its own dates.
+        return is_due(next_check(article[0], article[1], article[2], schedule))
+
+    def due_urls(self, site: str, now: str | None = None) -> list[str]:
+        """A site's archived articles due for a revisit (one URL each), most overdue first."""
+        cur = self.conn.execute(
+            "SELECT min(url) FROM url_state WHERE site = ? AND article_url IS NOT NULL "
+            "AND next_check <= ? GROUP BY article_url ORDER BY min(next_check)",
+            (site, now or now_iso()))
+        return [u for (u,) in cur]
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The ETag and Last-Modified stored for a URL (an archived article's, or a feed's)."""
+        row = self.conn.execute(
+            "SELECT s.etag, s.last_modified FROM url_state s "
+            "LEFT JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ? AND (s.article_url IS NULL OR a.id IS NOT NULL)", (url,)).fetchone()
+        if row is None or not (row[0] or row[1]):
+            return None
+        return row[0], row[1]
+
+    def remember_validators(self, url: str, site: str, etag: str | None,
+                            last_modified: str | None, checked_at: str) -> None:
+        """Keep a feed's or sitemap's validators, once its entries are safely on the frontier."""
+        self._write("remember validators",
+                    "INSERT INTO url_state (url, site, etag, last_modified, last_checked, checks) "
+                    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT(url) DO UPDATE SET "
+                    "etag = excluded.etag, last_modified = excluded.last_modified, "
+                    "last_checked = excluded.last_checked, "
+                    "checks = coalesce(url_state.checks, 0) + 1",
+                    (url, site, etag, last_modified, checked_at))
+
+    def mark_checked(self, url: str, checked_at: str, schedule: tuple[int, ...]) -> None:
+        """A revisit that failed (HTTP error, timeout): move on to the next scheduled look,
+        so a deleted or broken article is not requested again on every run."""
+        row = self.conn.execute(
+            "SELECT a.first_seen, a.published FROM url_state s "
+            "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
+        if row is None:
+            return
+        self._write("update revisit state",
+                    "UPDATE url_state SET last_checked = ?, next_check = ?, "
+                    "checks = coalesce(checks, 0) + 1 WHERE url = ?",
+                    (checked_at, next_check(row[0], row[1], checked_at, schedule), url))
+
+    def mark_not_modified(self, url: str, seen_at: str, schedule: tuple[int, ...], *,
+                          etag: str | None = None, last_modified: str | None = None) -> bool:
+        """A revisit answered 304: the article was seen unchanged. False if none is archived."""
+        try:
+            with self.transaction():
+                row = self.conn.execute(
+                    "SELECT a.url, a.first_seen, a.published FROM url_state s "
+                    "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
+                self.conn.execute("DELETE FROM frontier WHERE url = ?", (url,))
+                if row is None:
+                    return False
+                self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
+                                  (seen_at, row[0]))
+                self.conn.execute(
+                    "UPDATE url_state SET last_checked = ?, next_check = ?, "
+                    "etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+                    "checks = coalesce(checks, 0) + 1 WHERE url IN (?, ?)",
+                    (seen_at, next_check(row[1], row[2], seen_at, schedule), etag,
+                     last_modified, url, row[0]))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record a 304: {exc}") from None
+        return True
+
+    def frontier_add(self, site: str, url: str, role: str, hops: int | None,
+                     hints: dict[str, Any] | None = None) -> None:
+        """Remember a discovered URL until it has been dealt with (survives a killed crawl)."""
+        self._write("add to the frontier",
+                    "INSERT INTO frontier (url, site, role, hops, hints, discovered) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                    (url, site, role, hops, json.dumps(hints or {}, ensure_ascii=False),
+                     now_iso()))
+
+    def frontier_done(self, url: str) -> None:
+        """Take a URL off the frontier: it was stored, skipped for good, or given up on."""
+        self._write("update the frontier", "DELETE FROM frontier WHERE url = ?", (url,))
+
+    def frontier_attempt(self, url: str) -> int:
+        """Count one more attempt at a frontier URL; return how many there have been."""
+        self._write("update the frontier",
+                    "UPDATE frontier SET attempts = attempts + 1 WHERE url = ?", (url,))
+        row = self.conn.execute("SELECT attempts FROM frontier WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else 0
+
+    def frontier(self, site: str, limit: int = -1) -> list[dict[str, Any]]:
+        """A site's discovered-but-unfinished URLs, oldest first (at most `limit`)."""
+        cur = self.conn.execute(
+            "SELECT url, role, hops, hints, attempts FROM frontier WHERE site = ? "
+            "ORDER BY discovered, url LIMIT ?", (site, limit))
+        return [{"url": u, "role": r, "hops": h, "hints": json.loads(j or "{}"), "attempts": a}
+                for u, r, h, j, a in cur]
+
+    def log_failure(self, run_id: int | None, site: str, url: str, error: str,
+                    message: str = "", http_status: int | None = None) -> None:
+        """One line of `fetch_log`: a URL that failed, and how."""
+        self._write("write the fetch log",
+                    "INSERT INTO fetch_log (run_id, fetched_at, site, url, status, error, message) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, now_iso(), site, url, http_status, error, message[:1000]))
+
+    def start_run(self, sites: list[str], pid: int, host: str) -> int:
+        """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`."""
+        try:
+            with self.transaction():
+                self.conn.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
+                cur = self.conn.execute(
+                    "INSERT INTO runs (started, sites, status, pid, host) "
+                    "VALUES (?, ?, 'running', ?, ?)", (now_iso(), json.dumps(sites), pid, host))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, *, status: str, exit_code: int,
+                   sites: list[dict[str, Any]]) -> None:
+        """Close a run record with its totals and one `run_sites` row per site."""
+        def total(key: str) -> int:
+            return sum(int(s.get(key, 0)) for s in sites)
+
+        def merged(key: str) -> str:
+            out: dict[str, int] = {}
+            for s in sites:
+                for k, v in (s.get(key) or {}).items():
+                    out[k] = out.get(k, 0) + v
+            return json.dumps(dict(sorted(out.items())))
+
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "UPDATE runs SET finished = ?, status = ?, exit_code = ?, pages_fetched = ?, "
+                    "new = ?, updated = ?, unchanged = ?, skipped = ?, errors = ? WHERE id = ?",
+                    (now_iso(), status, exit_code, total("pages_fetched"), total("new"),
+                     total("updated"), total("unchanged"), merged("skipped"), merged("errors"),
+                     run_id))
+                for s in sites:
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO run_sites (run_id, site, finish_reason, "
+                        "pages_fetched, new, updated, unchanged, "
+                        "skipped, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (run_id, s["site"], s.get("finish_reason"), s.get("pages_fetched", 0),
+                         s.get("new", 0), s.get("updated", 0), s.get("unchanged", 0),
+                         json.dumps(dict(sorted((s.get("skipped") or {}).items()))),
+                         json.dumps(dict(sorted((s.get("errors") or {}).items())))))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
+
+    def _dicts(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        try:
+            cur = self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot read: {exc} (an archive from before "
+                             "crawl records? run `archiver crawl` once)") from None
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recent runs, newest first."""
+        return self._dicts("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+
+    def fetch_failures(self, run_id: int) -> list[dict[str, Any]]:
+        """The failed URLs of one run."""
+        return self._dicts("SELECT * FROM fetch_log WHERE run_id = ? ORDER BY id", (run_id,))
+
+    def versions(self, url: str) -> list[dict[str, Any]]:
+        """Every stored version of an article, oldest first (the last is the current row).
+
+        Finds the article by its URL, or by any URL it was fetched from.
+        """
+        found = self._dicts(
+            "SELECT id FROM articles WHERE url = ? UNION ALL "
+            "SELECT a.id FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ? LIMIT 1", (url, url))
+        if not found:
+            return []
+        row = (found[0]["id"],)
+        old = self._dicts(
+            "SELECT url, fetched_at, title, text, content_hash FROM revisions "
+            "WHERE article_id = ? ORDER BY fetched_at, id", (row[0],))
+        current = self._dicts(
+            "SELECT url, coalesce(last_changed, first_seen) AS fetched_at, title, text, "
+            "content_hash FROM articles WHERE id = ?", (row[0],))
+        return old + current
+
     # -- analysts' summaries ------------------------------------------------------------
 
     def tables(self) -> dict[str, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +20,19 @@ from twisted.python.failure import Failure
 from archiver import settings as archive_settings
 from archiver.config import Config, Site, load_config
 from archiver.discovery import Entry, parse_feed, parse_sitemap, robots_sitemaps
+from archiver.errors import ArchiverError
 from archiver.extract import Hints
 from archiver.items import RawPage
+from archiver.middlewares import NotModified
+from archiver.pipelines import stop_unwritable
+from archiver.store import Store
 from archiver.urls import host_of, matches_any, normalize, on_domains
 
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
+#: A frontier URL requested this many times by successive runs without an outcome is dropped.
+MAX_FRONTIER_ATTEMPTS = 5
 #: Download failures that are a limit doing its job: counted skips, not errors (for pages).
 _LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
                 "TimeoutError": "timeout"}
@@ -60,8 +67,17 @@ class NewsSpider(scrapy.Spider):
         spider.allow_re = site.allow_re
         spider.deny_re = site.deny_re
         spider.links = LinkExtractor(unique=True)
+        # Incremental crawling: the archive's revisit state and frontier (see archiver.revisit).
+        db_path = crawler.settings.get("ARCHIVE_DB")
+        incremental = crawler.settings.getbool("ARCHIVE_INCREMENTAL", True)
+        spider.state = Store(db_path) if incremental and db_path else None
+        spider.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
         spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.state is not None:
+            self.state.close()
 
     # -- seeds ---------------------------------------------------------------------------
 
@@ -75,9 +91,24 @@ class NewsSpider(scrapy.Spider):
                 yield self._seed(url, self.parse_sitemap, "sitemap", sitemap_depth=0)
         for url in self.site.start_urls:
             yield self._seed(url, self.parse_listing, "start", hops=0)
+        if self.state is not None:  # what an earlier, unfinished run discovered ...
+            # ... at most half the page budget, so a backlog never starves new articles.
+            for entry in self._state("frontier", self.site.name, max(1, self.budget // 2),
+                                     default=[]):
+                hints = Hints(**entry["hints"]) if entry["hints"] else None
+                for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
+                                               resumed=True):
+                    yield request
+            # Revisits come from the archive, not from discovery: a feed that answers 304,
+            # or has rotated the article out, must not stop an article being looked at again.
+            for url in self._state("due_urls", self.site.name, default=[]):
+                for request in self._candidate(url):
+                    yield request
 
     def _seed(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(normalize(url) or url, callback=callback, errback=self.on_error,
+        url = normalize(url) or url
+        self.seen.add(url)  # a link back to a seed is not a second request
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
                               priority=100, meta={"role": role, "seed": True, **meta})
 
     def _count(self, key: str) -> None:
@@ -103,6 +134,8 @@ class NewsSpider(scrapy.Spider):
             self._error("feed_unreadable", response.url, "no items in the feed")
         for entry in entries:
             yield from self._candidate(entry.url, hints=self._hints(entry))
+        if entries:
+            self._remember_validators(response)
 
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
         self._count("archive/fetched/sitemap")
@@ -127,6 +160,8 @@ class NewsSpider(scrapy.Spider):
                                  sitemap_depth=depth + 1)
             else:
                 yield from self._candidate(entry.url, hints=self._hints(entry))
+        if not sitemap.is_index:  # an index may stay unchanged while its sitemaps grow
+            self._remember_validators(response)
 
     def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
         """A start or section page: used for its links, never stored."""
@@ -134,12 +169,14 @@ class NewsSpider(scrapy.Spider):
         self._count(f"archive/fetched/{'start' if role == 'start' else 'listing'}")
         self._skip("start_page" if role == "start" else "listing_page", response.url)
         yield from self._follow(response)
+        self._frontier_done(response.meta.get("archive_url"))
 
     def parse_page(self, response: Response) -> Iterable[Any]:
         """An article candidate: handed to the pipeline, and its links followed within depth."""
         self._count("archive/fetched/page")
         if not isinstance(response, TextResponse):
             self._skip("not_html", response.url)
+            self._frontier_done(response.meta.get("archive_url"))
             return
         yield RawPage(
             site=self.site.name,
@@ -171,7 +208,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._candidate(link.url, hops=hops + 1)
 
     def _candidate(self, raw_url: str, *, hints: Hints | None = None,
-                   hops: int | None = None) -> Iterable[scrapy.Request]:
+                   hops: int | None = None, resumed: bool = False) -> Iterable[scrapy.Request]:
         """A request for a discovered URL, or a counted skip saying why there is none."""
         url = normalize(raw_url)
         if url is None:
@@ -181,6 +218,8 @@ class NewsSpider(scrapy.Spider):
             self._skip("url_too_long", url[:200])
             return
         if url in self.seen:
+            if resumed:
+                self._frontier_done(url)  # a seed this run requests anyway
             return
         self.seen.add(url)
         if not on_domains(url, self.site.domains):
@@ -193,9 +232,24 @@ class NewsSpider(scrapy.Spider):
         if not is_article and (hops is None or hops >= self.site.follow_depth):
             self._skip("not_allowed_by_pattern", url)
             return
-        if self.requested >= self.budget:
-            self._skip("page_budget", url)
+        state = self.state
+        if is_article and not self._state("needs_fetch", url, self.site.revisit, default=True):
+            self._skip("not_due", url)  # archived, and not due for a revisit
+            if resumed:
+                self._frontier_done(url)
             return
+        if not resumed:  # remembered until dealt with, even if killed
+            self._state("frontier_add", self.site.name, url, "page" if is_article else "listing",
+                        hops, asdict(hints) if hints else None)
+        if self.requested >= self.budget:
+            self._skip("page_budget", url)  # stays on the frontier for the next run
+            return
+        if resumed and state is not None:
+            if self._state("frontier_attempt", url, default=0) > MAX_FRONTIER_ATTEMPTS:
+                self._frontier_done(url)
+                self._error("gave_up", url, f"no outcome after {MAX_FRONTIER_ATTEMPTS} runs")
+                return
+            self._count("archive/resumed")
         self.requested += 1
         yield scrapy.Request(
             url, callback=self.parse_page if is_article else self.parse_listing,
@@ -206,26 +260,64 @@ class NewsSpider(scrapy.Spider):
 
     # -- errors --------------------------------------------------------------------------
 
-    def _error(self, kind: str, url: str, message: str) -> None:
+    def _error(self, kind: str, url: str, message: str, status: int | None = None) -> None:
         self._count(f"archive/errors/{kind}")
         logger.error("%s: %s: %s", kind, url, message)
+        self._log_failure(url, kind, message, status)
+
+    def _log_failure(self, url: str, kind: str, message: str, status: int | None = None) -> None:
+        """A line in the archive's `fetch_log`, for the analyst asking why a site went quiet."""
+        self._state("log_failure", self.run_id, self.site.name, url, kind, message, status)
+
+    def _frontier_done(self, url: str | None) -> None:
+        if url:
+            self._state("frontier_done", url)
+
+    def _state(self, method: str, *args: Any, default: Any = None) -> Any:
+        """Call the archive's crawl state; if the archive cannot be written, stop the crawl."""
+        if self.state is None or getattr(self.crawler, "_archive_unwritable", False):
+            return default
+        try:
+            return getattr(self.state, method)(*args)
+        except ArchiverError as exc:
+            stop_unwritable(self.crawler, exc)
+            return default
+
+    def _remember_validators(self, response: Response) -> None:
+        """Keep a feed's or sitemap's ETag / Last-Modified for the next poll's conditional GET."""
+        if self.state is None:
+            return
+        etag, modified = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
+        if not (etag or modified):
+            return
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        self._state("remember_validators",
+                    url, self.site.name, etag.decode("latin-1") if etag else None,
+                    modified.decode("latin-1") if modified else None,
+                    datetime.now(UTC).replace(microsecond=0).isoformat())
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         seed = request.meta.get("seed", False)
+        if failure.check(NotModified):  # 304: handled by the conditional-GET middleware
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             if seed:
-                self._error(f"seed_http_{status}", request.url, f"HTTP {status}")
+                self._error(f"seed_http_{status}", request.url, f"HTTP {status}", status)
             else:
                 self._skip(f"http_{status}", request.url)
                 logger.info("skipped (HTTP %s): %s", status, request.url)
+                self._log_failure(request.url, f"http_{status}", f"HTTP {status}", status)
+                self._frontier_done(request.meta.get("archive_url"))
+                self._revisit_failed(request)
             return
         kind = failure.type.__name__ if failure.type else "error"
         message = str(failure.value)
         if request.meta.get("archive_skip"):  # refused by a guard, which counted and logged it
             if seed:
                 self._error("seed_refused", request.url, message[:300])
+            self._frontier_done(request.meta.get("archive_url"))
             return
         limit = _LIMIT_SKIPS.get(kind)
         if "IgnoreRequest" in kind and "max redirections" in message:
@@ -239,9 +331,25 @@ class NewsSpider(scrapy.Spider):
         if limit and not seed:
             self._count(f"archive/skipped/{limit}")
             logger.warning("skipped (%s): %s: %s", limit, request.url, message[:200])
+            self._log_failure(request.url, limit, message[:300])
+            if limit == "timeout":  # may answer next time: stays on the frontier
+                self._revisit_failed(request)
+            else:
+                self._frontier_done(request.meta.get("archive_url"))
             return
         if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
             robots = "robots.txt" in str(failure.value)
             self._skip("robots_txt" if robots else "ignored_request", request.url)
+            self._frontier_done(request.meta.get("archive_url"))
             return
+        # A download error (timeout, refused): the URL stays on the frontier for the next run.
         self._error(f"download_{kind}", request.url, str(failure.value)[:300])
+        self._revisit_failed(request)
+
+    def _revisit_failed(self, request: scrapy.Request) -> None:
+        """A failed revisit of an archived article waits for its next scheduled look."""
+        url = request.meta.get("archive_url")
+        if not url or request.meta.get("role") != "page":
+            return
+        self._state("mark_checked", url, datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    self.site.revisit)

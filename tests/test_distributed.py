@@ -186,7 +186,7 @@ def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240)
 #: The cron schema's `runs` table (its migration may not be in this archive yet).
 RUNS_TABLE = """CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL,
     finished TEXT, sites TEXT, status TEXT NOT NULL, exit_code INTEGER, pages_fetched INTEGER,
-    articles_new INTEGER, articles_updated INTEGER, articles_unchanged INTEGER, skipped TEXT,
+    new INTEGER, updated INTEGER, unchanged INTEGER, skipped TEXT,
     errors TEXT, pid INTEGER, host TEXT)"""
 
 
@@ -255,8 +255,8 @@ def test_two_workers_and_a_writer_archive_every_article_once_politely(
 
     # Each worker's run is recorded in `runs`.
     with sqlite3.connect(db) as conn:
-        runs = conn.execute("SELECT host || '-' || pid, status, pages_fetched, articles_new, "
-                            "articles_unchanged FROM runs ORDER BY id").fetchall()
+        runs = conn.execute("SELECT host || '-' || pid, status, pages_fetched, new, "
+                            "unchanged FROM runs ORDER BY id").fetchall()
     assert len({r[0] for r in runs}) == 2 and {r[1] for r in runs} == {"ok"}
     assert sum(r[2] for r in runs) == N_ARTICLES + 2
     assert sum(r[3] for r in runs) == N_ARTICLES
@@ -365,6 +365,8 @@ def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, r
            "finished": "2024-01-01T00:01:00+00:00",
            "sites": [{"site": "x", "pages_fetched": 3, "skipped": {"http_404": 1}, "errors": {}}]}
     queue.push(json.dumps(run).encode())
+    with sqlite3.connect(db) as conn:  # as an archive from before the cron schema had it
+        conn.executescript("DROP TABLE run_sites; DROP TABLE fetch_log; DROP TABLE runs;")
     result = run_archiver("writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1")
     assert "0 worker runs recorded (1 kept in Redis" in result.stdout, result.stdout
     with sqlite3.connect(db) as conn:

@@ -156,6 +156,7 @@ def test_articles_per_day_query(client, archive):
 
 
 def test_queries_for_later_tables_appear_only_when_the_tables_exist(archive):
+    without_crawl_records(archive)  # an archive from before the crawl kept its records
     queries = build_metadata({"articles": ["id"]})["databases"]["archive"]["queries"]
     assert set(queries) == {"search", "articles_per_day"}
     client = Client(archive)
@@ -236,8 +237,17 @@ def test_metadata_is_valid_json_for_datasette(archive):
         meta = build_metadata(store.tables())
     json.dumps(meta)
     articles = meta["databases"]["archive"]["tables"]["articles"]
-    assert "revision_count" not in articles["columns"]  # only columns the archive has
+    older = build_metadata({"articles": ["id", "url"]})["databases"]["archive"]["tables"]
+    assert "revision_count" not in older["articles"]["columns"]  # only columns it has
     assert set(articles["columns"]) == set(store_columns(archive))
+
+
+def without_crawl_records(db: Path) -> None:
+    """Drop the tables `archiver crawl` keeps its records in (issue 4)."""
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE IF EXISTS run_sites; DROP TABLE IF EXISTS fetch_log; "
+                       "DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS revisions;")
+    conn.close()
 
 
 def store_columns(db: Path) -> list[str]:

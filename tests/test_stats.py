@@ -20,8 +20,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def archive(demo_archive, tmp_path) -> Path:
+    """The demo archive as an older version left it: without the crawl's run records."""
     db = tmp_path / "archive.db"
     shutil.copy(demo_archive, db)
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE IF EXISTS run_sites; DROP TABLE IF EXISTS fetch_log; "
+                       "DROP TABLE IF EXISTS runs;")
+    conn.close()
     return db
 
 

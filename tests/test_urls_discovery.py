@@ -78,3 +78,15 @@ def test_robots_sitemap_lines():
         "http://news.example.test/sitemap.xml"]
     assert robots_sitemaps("sitemap: /s.xml\nDisallow: /x", "https://a.org/robots.txt") == [
         "https://a.org/s.xml"]
+
+
+def test_links_urllib_cannot_parse_are_skipped_one_by_one():
+    feed = (b"<rss><channel><item><link>a://[</link></item>"
+            b"<item><link>https://x.org/good</link></item></channel></rss>")
+    assert [e.url for e in parse_feed(feed, "https://x.org/f")] == ["https://x.org/good"]
+    sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               b"<url><loc>http://[::1</loc></url><url><loc>https://x.org/a</loc></url></urlset>")
+    assert [e.url for e in parse_sitemap(sitemap, "https://x.org/s").entries] == [
+        "https://x.org/a"]
+    assert robots_sitemaps("Sitemap: http://[\nSitemap: /s.xml", "https://x.org/robots.txt") == [
+        "https://x.org/s.xml"]

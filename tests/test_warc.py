@@ -121,6 +121,8 @@ def test_second_crawl_of_unchanged_pages_writes_revisits_not_copies(crawled):
     assert second_run and all(c["record_type"] == "revisit" for c in second_run
                               if c["status"] == 200)
     for capture in second_run:
+        if capture["status"] == 304:  # a conditional poll (issue 4) answered with no body
+            continue
         assert capture["refers_to"] is not None
     # The revisit records carry no payload: the bodies live only in the first file.
     body = gzip.decompress(second.read_bytes())
@@ -381,7 +383,7 @@ def test_export_round_trips_every_field_in_both_formats(tmp_path):
                     row[key] = None
                 elif key in ("categories", "tags"):
                     row[key] = json.loads(value)
-                elif key in ("id", "word_count", "capture_id"):
+                elif key in ("id", "word_count", "capture_id", "revision_count"):
                     row[key] = int(value)
             parsed.append(row)
     assert parsed == expected
