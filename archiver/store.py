@@ -164,8 +164,10 @@ class Store:
             self.conn.executemany(f"INSERT INTO articles ({cols}) VALUES ({marks})", pending)
             pending.clear()
 
-    def _save(self, site: str, a: Article, seen_at: str, known: dict[str, str],
-              pending: list[dict[str, Any]]) -> Outcome:
+    def _save(self, site: str, a: Article, seen_at: str, known: dict[str, str] | None = None,
+              pending: list[dict[str, Any]] | None = None) -> Outcome:
+        """Upsert one article. A batch passes `known` (its URLs' stored hashes) and `pending`
+        (new rows to insert together); alone, the row is looked up and written at once."""
         values = {
             "url": a.url, "site": site, "title": a.title, "author": a.author,
             "published": a.published, "modified": a.modified, "date_source": a.date_source,
@@ -175,13 +177,22 @@ class Store:
             "word_count": a.word_count, "content_hash": a.content_hash,
             "fetched_url": a.fetched_url, "last_seen": seen_at,
         }
-        stored = known.get(a.url)
-        known[a.url] = a.content_hash
+        if known is None:
+            row = self.conn.execute("SELECT content_hash FROM articles WHERE url = ?",
+                                    (a.url,)).fetchone()
+            stored = row[0] if row else None
+        else:
+            stored = known.get(a.url)
+            known[a.url] = a.content_hash
         if stored is None:
             values["first_seen"] = seen_at
-            pending.append(values)
+            if pending is None:
+                self._insert([values])
+            else:
+                pending.append(values)
             return "new"
-        self._insert(pending)  # a URL twice in one batch: its insert goes first
+        if pending:
+            self._insert(pending)  # a URL twice in one batch: its insert goes first
         if stored == a.content_hash:
             self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, a.url))
             return "unchanged"
