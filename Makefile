@@ -45,7 +45,7 @@ browser-packages:
 	fi
 
 test: $(STAMP) browser-packages redis-server
-	$(BIN)/ruff check archiver spiders tests tools
+	$(BIN)/ruff check archiver spiders tests tools bench
 	$(BIN)/python -m pytest -q
 
 # The extraction quality gate: archiver beside bare trafilatura on ../shared/corpus/wcxb-dev
@@ -54,11 +54,15 @@ quality: $(STAMP)
 	$(BIN)/python tools/quality.py --workers 2 --write docs/quality-table.md
 
 lint: $(STAMP)
-	$(BIN)/ruff check archiver spiders tests tools
+	$(BIN)/ruff check archiver spiders tests tools bench
 
-# Benchmarks print ratios measured in the same run (never timed assertions in tests).
+# Benchmarks print ratios measured in the same run (never timed assertions in tests):
+# `python -m bench` writes docs/benchmarks.md; then the standalone scripts (export memory,
+# scale-out). BENCH_QUICK=1: the table at small sizes only, a couple of minutes, writes nothing.
+BENCH_SCRIPTS := bench/export_memory.py bench/scaling.py
 bench: $(STAMP) redis-server
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
+	$(if $(filter-out 0,$(BENCH_QUICK)),,for script in $(BENCH_SCRIPTS); do $(BIN)/python $$script || exit 1; done)
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc

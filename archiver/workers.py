@@ -22,9 +22,11 @@ class ExtractionTimeout(BaseException):  # noqa: N818 (a signal, not an error)
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     # spawn: a fork of a process running the Twisted reactor and its threads is unsafe.
+    # No max_tasks_per_child: on Python 3.11 the pool stops replacing workers once all have
+    # retired, and every later future waits forever (a crawl hung at 2 x 500 pages, bench/).
     return ProcessPoolExecutor(max_workers=max(1, workers),
                                mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=500, initializer=_warm_up)
+                               initializer=_warm_up)
 
 
 def _warm_up() -> None:

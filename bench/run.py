@@ -1,0 +1,288 @@
+"""Run every benchmark, print one table of medians (min–max) and ratios, write the docs page.
+
+Each ratio is taken run by run against a reference measured in the same run, then its median
+is reported: absolute figures on a shared 2-core machine are noisy, ratios much less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import crawlbench, storebench
+from .gensite import generate
+from .serve import Served
+
+#: Every row the table has, in order; the quick-mode test checks each one is printed.
+ROWS = [
+    "sanity: Scrapy alone fetch",
+    "1 end-to-end crawl vs extraction ceiling",
+    "2 peer: trafilatura CLI",
+    "2 peer: news-please",
+    "3 store: Store.save_articles vs sqlite-utils insert_all",
+    *[f"4 search p95: {label}" for label, _q, _s in storebench.QUERIES],
+    "4 search: whole mix vs sqlite-utils table.search()",
+    "5 memory: peak RSS, small crawl",
+    "5 memory: peak RSS, large crawl vs small",
+    "6 reextract vs extraction ceiling",
+    "6 export: rows/s, peak RSS vs a 10× smaller archive",
+]
+
+
+@dataclass
+class Sizes:
+    pages: int
+    big_pages: int
+    articles: int
+    runs: int
+    search_repeats: int
+    big_runs: int = 3  #: runs that include the large (memory) crawl
+
+
+FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
+QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5)
+
+
+@dataclass
+class Series:
+    """One figure over the runs."""
+
+    values: list[float] = field(default_factory=list)
+
+    def fmt(self, unit: str = "", digits: int = 1) -> str:
+        if not self.values:
+            return "–"
+        med = statistics.median(self.values)
+        lo, hi = min(self.values), max(self.values)
+        return f"{med:.{digits}f}{unit} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+
+@dataclass
+class Row:
+    label: str
+    ours: str
+    reference: str
+    ratio: str
+    target: str
+    verdict: str
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
+
+
+def _log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def _timed(label: str, fn: Callable[[], float]) -> float:
+    _log(f"{label} ...")
+    value = fn()
+    _log(f"{label}: {value:.1f}")
+    return value
+
+
+def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
+    site = work / "site"
+    _log(f"generating {sizes.big_pages} pages")
+    all_urls = generate(site, sizes.big_pages, sitemap_sizes=(sizes.pages, sizes.big_pages))
+    urls = all_urls[:sizes.pages]
+    fetch, ceil, e2e, ratio, peer, peer_ratio = (Series() for _ in range(6))
+    rex, rex_ratio = Series(), Series()
+    rss_small, rss_big = Series(), Series()
+    with Served(site) as origin:
+        for run in range(sizes.runs):
+            _log(f"crawl run {run + 1}/{sizes.runs}")
+            c = _timed("ceiling pages/s", lambda: crawlbench.ceiling(site, urls, origin))
+            result = crawlbench.archiver_crawl(origin, sizes.pages, work / "crawl")
+            e = sizes.pages / result.seconds
+            _log(f"archiver crawl pages/s: {e:.1f}, peak RSS {result.peak_rss / 2**20:.0f} MiB"
+                 f", {result.seconds:.1f}s wall, CPU: {result.cpu_summary()}")
+            rx = crawlbench.archiver_reextract(sizes.pages, work / "crawl")
+            rex.values.append(sizes.pages / rx.seconds)
+            rex_ratio.values.append(sizes.pages / rx.seconds / c)
+            _log(f"archiver reextract pages/s: {rex.values[-1]:.1f}")
+            p_run = crawlbench.trafilatura_peer(origin, urls, work / "peer")
+            p = sizes.pages / p_run.seconds
+            _log(f"trafilatura pages/s: {p:.1f}")
+            f = _timed("Scrapy alone pages/s",
+                       lambda: crawlbench.scrapy_alone(origin, sizes.pages))
+            ceil.values.append(c)
+            e2e.values.append(e)
+            ratio.values.append(e / c)
+            peer.values.append(p)
+            peer_ratio.values.append(e / p)
+            fetch.values.append(f)
+            rss_small.values.append(result.peak_rss / 2**20)
+            if run >= sizes.big_runs:
+                continue
+            big = crawlbench.archiver_crawl(origin, sizes.big_pages, work / "crawl-big")
+            _log(f"large crawl pages/s: {sizes.big_pages / big.seconds:.1f}, "
+                 f"peak RSS {big.peak_rss / 2**20:.0f} MiB, CPU: {big.cpu_summary()}")
+            rss_big.values.append(big.peak_rss / 2**20)
+    rss_ratio = Series([b / s for b, s in zip(rss_big.values, rss_small.values, strict=False)])
+    peak = max(rss_small.values + rss_big.values)
+    return [
+        Row(ROWS[0], fetch.fmt(" p/s"), "–", "–", "sanity (issue: ~650 p/s)", "n/a"),
+        Row(ROWS[1], e2e.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", ratio.fmt("×", 2),
+            "≥ 0.9×", _verdict(ratio.median >= 0.9)),
+        Row(ROWS[2], e2e.fmt(" p/s"), peer.fmt(" p/s") + " trafilatura",
+            peer_ratio.fmt("×", 2), "report", "n/a"),
+        Row(ROWS[3], "–", crawlbench.news_please_status(), "–", "report", "n/a"),
+        Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
+            "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
+        Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages)", "–", "–",
+            "≤ 400 MB", _verdict(max(rss_small.values) * 2**20 <= 400e6)),
+        Row(ROWS[-3], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
+            f"{len(rss_big.values)} run{'s' if len(rss_big.values) > 1 else ''})",
+            rss_small.fmt(" MiB", 0), rss_ratio.fmt("×", 2), "≤ 1.10× and ≤ 400 MB",
+            _verdict(rss_ratio.median <= 1.10 and peak * 2**20 <= 400e6)),
+    ]
+
+
+def store_rows(sizes: Sizes, work: Path) -> list[Row]:
+    _log(f"making {sizes.articles} synthetic articles")
+    articles = storebench.synthetic_articles(sizes.articles)
+    ours, ref, ratio = Series(), Series(), Series()
+    for run in range(sizes.runs):
+        _log(f"store run {run + 1}/{sizes.runs}")
+        measures = [
+            lambda: _timed("sqlite-utils insert_all articles/s",
+                           lambda: storebench.reference_rate(work / "reference.db", articles)),
+            lambda: _timed("Store.save_articles articles/s",
+                           lambda: storebench.store_rate(work / "archive.db", articles)),
+        ]
+        if run % 2:  # alternate which goes first, so neither always meets a warm cache
+            o, r = measures[1](), measures[0]()
+        else:
+            r, o = measures[0](), measures[1]()
+        ours.values.append(o)
+        ref.values.append(r)
+        ratio.values.append(o / r)
+    rows = [Row(ROWS[4], ours.fmt(" a/s", 0), ref.fmt(" a/s", 0), ratio.fmt("×", 2), "≥ 0.9×",
+                _verdict(ratio.median >= 0.9))]
+    per_query: dict[str, tuple[Series, Series, Series]] = {}
+    mix = Series()
+    for run in range(sizes.runs):
+        _log(f"search run {run + 1}/{sizes.runs}")
+        result = storebench.search_latencies(work / "archive.db", sizes.search_repeats)
+        for label, fig in result.items():
+            o, r, sp = per_query.setdefault(label, (Series(), Series(), Series()))
+            o.values.append(fig["ours_p95"])
+            r.values.append(fig["ref_p95"])
+            sp.values.append(fig["ref_p95"] / fig["ours_p95"])
+        mix.values.append(sum(f["ref_total"] for f in result.values())
+                          / sum(f["ours_total"] for f in result.values()))
+    for label, _query, share in storebench.QUERIES:
+        o, r, sp = per_query[label]
+        limit = 30 if share <= 0.25 else 100
+        rows.append(Row(f"4 search p95: {label}", o.fmt(" ms"), r.fmt(" ms"),
+                        sp.fmt("× faster"), f"≤ {limit} ms", _verdict(o.median <= limit)))
+    rows.append(Row(ROWS[-5], "–", "–", mix.fmt("× faster", 2), "≥ 2× faster",
+                    _verdict(mix.median >= 2)))
+    small_db = work / "small.db"
+    storebench.store_rate(small_db, articles[:len(articles) // 10])
+    export_rate, rss_big, rss_small, rss_ratio = Series(), Series(), Series(), Series()
+    for run in range(sizes.runs):
+        _log(f"export run {run + 1}/{sizes.runs}")
+        big = crawlbench.archiver_export(work / "archive.db")
+        small = crawlbench.archiver_export(small_db)
+        export_rate.values.append(len(articles) / big.seconds)
+        rss_big.values.append(big.peak_rss / 2**20)
+        rss_small.values.append(small.peak_rss / 2**20)
+        rss_ratio.values.append(big.peak_rss / small.peak_rss)
+    rows.append(Row(ROWS[-1], export_rate.fmt(" rows/s", 0) + ", peak "
+                    + rss_big.fmt(" MiB", 0), rss_small.fmt(" MiB", 0) + " (10× fewer rows)",
+                    rss_ratio.fmt("×", 2), "flat memory (≤ 1.10×)",
+                    _verdict(rss_ratio.median <= 1.10)))
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    head = ["measure", "archiver: median (min–max)", "reference: median (min–max)",
+            "ratio (same run)", "target", "result"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    order = {label: i for i, label in enumerate(ROWS)}
+    for row in sorted(rows, key=lambda r: order[r.label]):
+        lines.append(f"| {row.label} | {row.ours} | {row.reference} | {row.ratio} | "
+                     f"{row.target} | {row.verdict} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+                        help="small sizes, about 1–2 minutes (also BENCH_QUICK=1)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="write the table here (default: docs/benchmarks.md unless --quick)")
+    parser.add_argument("--runs", type=int, default=None, help="runs (default 3)")
+    parser.add_argument("--big-runs", type=int, default=None,
+                        help="runs that include the large memory crawl (default: all)")
+    parser.add_argument("--only", choices=["crawl", "store"], default=None,
+                        help="run one group of benchmarks")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    sizes.runs = args.runs or sizes.runs
+    sizes.big_runs = min(sizes.runs, args.big_runs or sizes.runs)
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="archiver-bench-") as tmp:
+        work = Path(tmp)
+        if args.only in (None, "crawl"):
+            rows += crawl_rows(sizes, work)
+        if args.only in (None, "store"):
+            rows += store_rows(sizes, work)
+    load_after = os.getloadavg()
+    minutes = (time.perf_counter() - started) / 60
+    table = render(rows)
+    print(table)
+    context = (f"Machine: {machine()}.  \nLoad average (1/5/15 min) at start "
+               f"{'/'.join(f'{x:.2f}' for x in load_before)}, at end "
+               f"{'/'.join(f'{x:.2f}' for x in load_after)}; {sizes.runs} runs, "
+               f"{minutes:.1f} minutes; sizes: {sizes.pages} and {sizes.big_pages} pages, "
+               f"{sizes.articles} articles{' (quick mode)' if args.quick else ''}.")
+    print("\n" + context)
+    output = args.output or (None if args.quick else Path("docs/benchmarks.md"))
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        intro = Path(__file__).with_name("benchmarks_intro.md").read_text(encoding="utf-8")
+        output.write_text(intro.replace("{table}", table).replace("{context}", context)
+                          .replace("{date}", f"{datetime.now(UTC):%Y-%m-%d}"),
+                          encoding="utf-8")
+        _log(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

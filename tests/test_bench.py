@@ -1,0 +1,36 @@
+"""`make bench` in quick mode runs end to end and prints every row of its table.
+
+No timed assertions: speed and memory are judged by the benchmark's own ratios, not here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.run import ROWS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_bench_prints_every_row(tmp_path: Path) -> None:
+    output = tmp_path / "benchmarks.md"
+    result = subprocess.run([sys.executable, "-m", "bench", "--quick", "--output", str(output)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    labels = [line.split("|")[1].strip() for line in table[1:]]
+    assert labels == ROWS
+    measured = {line.split("|")[1].strip(): line for line in table}
+    # the rows that measure something carry a median with its min–max range
+    assert " p/s (" in measured["1 end-to-end crawl vs extraction ceiling"]
+    assert "× (" in measured["1 end-to-end crawl vs extraction ceiling"]
+    assert " a/s (" in measured["3 store: Store.save_articles vs sqlite-utils insert_all"]
+    assert " ms (" in measured["4 search p95: phrase"]
+    assert " MiB (" in measured["5 memory: peak RSS, large crawl vs small"]
+    written = output.read_text(encoding="utf-8")
+    assert table[0] in written and "Machine:" in written and "quick mode" in written
