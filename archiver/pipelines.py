@@ -12,12 +12,43 @@ from scrapy.exceptions import DropItem
 from . import ingest, workers
 from .boilerplate import Overrides
 from .errors import ArchiverError
+from .extract import Extraction
 from .items import RawPage
 from .store import Store
 
 logger = logging.getLogger(__name__)
 #: Seconds past the extraction timeout before a worker is presumed stuck and killed.
 EXTRACT_GRACE = 30.0
+
+
+async def extract_in_pool(item: RawPage, site: Any, stats: Any, *, timeout: float,
+                          slots: asyncio.Semaphore
+                          ) -> tuple[Extraction | None, tuple[str, str] | None]:
+    """Extract one page in the worker pool: (the extraction, None) or (None, (error, message)).
+
+    One page per worker at a time (`slots`), so the backstop times the extraction itself, not
+    the wait in the pool's queue. The worker's own alarm cuts Python code; the backstop (with
+    room for a fresh worker's imports) covers a worker stuck in C. Each failure is logged and
+    counted here; the caller decides what else to record. Shared by the crawl's pipeline and the
+    distributed worker's.
+    """
+    async with slots:
+        future = workers.submit(timeout, ingest.process, item.body, item.final_url, site,
+                                content_type=item.content_type, hints=item.hints)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future),
+                                          timeout + EXTRACT_GRACE), None
+        except (workers.ExtractionTimeout, TimeoutError) as exc:
+            if isinstance(exc, TimeoutError):
+                workers.recycle()
+            stats.inc_value("archive/skipped/extraction_timeout")
+            message = f"extraction took more than {timeout:g}s"
+            logger.warning("skipped (extraction_timeout): %s: %s", item.url, message)
+            return None, ("extraction_timeout", message)
+        except Exception as exc:  # a crash in the worker: count it, keep crawling
+            stats.inc_value("archive/errors/extract")
+            logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+            return None, ("extract", f"{type(exc).__name__}: {exc}")
 
 
 class ArchivePipeline:
@@ -60,32 +91,11 @@ class ArchivePipeline:
         site = self.crawler.spider.site
         if self.store_failed:
             raise DropItem("the archive cannot be written")
-        # One page per worker at a time, so the backstop below times the extraction itself,
-        # not the wait in the pool's queue. The worker's own alarm cuts Python code; the
-        # backstop (with room for a fresh worker's imports) covers a worker stuck in C.
-        async with self.slots:
-            future = workers.submit(
-                self.extract_timeout,
-                ingest.process, item.body, item.final_url, site, content_type=item.content_type,
-                hints=item.hints,
-            )
-            try:
-                result = await asyncio.wait_for(asyncio.wrap_future(future),
-                                                self.extract_timeout + EXTRACT_GRACE)
-            except (workers.ExtractionTimeout, TimeoutError) as exc:
-                if isinstance(exc, TimeoutError):
-                    workers.recycle()
-                self.stats.inc_value("archive/skipped/extraction_timeout")
-                logger.warning("skipped (extraction_timeout): %s: extraction took more than %gs",
-                               item.url, self.extract_timeout)
-                self._give_up(item, "extraction_timeout",
-                              f"extraction took more than {self.extract_timeout:g}s")
-                raise DropItem("extraction timed out") from None
-            except Exception as exc:  # a crash in the worker: count it, keep crawling
-                self.stats.inc_value("archive/errors/extract")
-                logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
-                self._give_up(item, "extract", f"{type(exc).__name__}: {exc}")
-                raise DropItem(f"extraction failed: {exc}") from None
+        result, failure = await extract_in_pool(item, site, self.stats,
+                                                timeout=self.extract_timeout, slots=self.slots)
+        if failure is not None:
+            self._give_up(item, *failure)
+            raise DropItem(failure[1])
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)

@@ -19,7 +19,7 @@ from . import frontier as shared
 from . import ingest, workers
 from .extract import Article
 from .items import RawPage
-from .pipelines import EXTRACT_GRACE
+from .pipelines import extract_in_pool
 
 logger = logging.getLogger(__name__)
 
@@ -67,28 +67,10 @@ class WorkerPipeline:
         if not isinstance(item, RawPage):
             return item
         site = self.crawler.spider.site
-        # As in ArchivePipeline: one page per extraction process at a time, cut by the
-        # process's own alarm, with a backstop for a process stuck in C code.
-        async with self.slots:
-            future = workers.submit(
-                self.extract_timeout,
-                ingest.process, item.body, item.final_url, site, content_type=item.content_type,
-                hints=item.hints,
-            )
-            try:
-                result = await asyncio.wait_for(asyncio.wrap_future(future),
-                                                self.extract_timeout + EXTRACT_GRACE)
-            except (workers.ExtractionTimeout, TimeoutError) as exc:
-                if isinstance(exc, TimeoutError):
-                    workers.recycle()
-                self.stats.inc_value("archive/skipped/extraction_timeout")
-                logger.warning("skipped (extraction_timeout): %s", item.url)
-                raise DropItem("extraction timed out") from None
-            except Exception as exc:  # a crash in the extraction process: count it, go on
-                self.stats.inc_value("archive/errors/extract")
-                logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__,
-                             exc)
-                raise DropItem(f"extraction failed: {exc}") from None
+        result, failure = await extract_in_pool(item, site, self.stats,
+                                                timeout=self.extract_timeout, slots=self.slots)
+        if failure is not None:
+            raise DropItem(failure[1])
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
