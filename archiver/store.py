@@ -46,6 +46,24 @@ class SearchHit:
         return dict(self.__dict__)
 
 
+def _article_filters(site: str | None, since: str | None,
+                     until: str | None) -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses over `articles a` (site; published on or after `since`, on or before
+    `until`, both YYYY-MM-DD) and their parameters, shared by search and export."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if site:
+        where.append("a.site = :site")
+        params["site"] = site
+    if since:
+        where.append("a.published >= :since")
+        params["since"] = since
+    if until:
+        where.append("substr(a.published, 1, 10) <= :until")
+        params["until"] = until
+    return where, params
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the archive with WAL and a busy timeout, so readers and one writer coexist."""
     path = Path(path)
@@ -437,16 +455,8 @@ class Store:
         QueryError. Without filters the top rowids are ranked inside the FTS index first and
         only those are joined, which is much faster than sorting the whole join.
         """
-        where, params = [], {"q": query, "limit": limit}
-        if site:
-            where.append("a.site = :site")
-            params["site"] = site
-        if since:
-            where.append("a.published >= :since")
-            params["since"] = since
-        if until:
-            where.append("substr(a.published, 1, 10) <= :until")
-            params["until"] = until
+        where, params = _article_filters(site, since, until)
+        params.update(q=query, limit=limit)
         if where:
             top = ("SELECT articles_fts.rowid, bm25(articles_fts) FROM articles_fts "
                    "JOIN articles a ON a.id = articles_fts.rowid "
@@ -593,16 +603,7 @@ class Store:
         Filters as in `search`: published on or after `since`, on or before `until`, and an
         FTS5 `query` (QueryError when FTS5 cannot parse it).
         """
-        where, params = [], {}
-        if site:
-            where.append("a.site = :site")
-            params["site"] = site
-        if since:
-            where.append("a.published >= :since")
-            params["since"] = since
-        if until:
-            where.append("substr(a.published, 1, 10) <= :until")
-            params["until"] = until
+        where, params = _article_filters(site, since, until)
         if query:
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
             params["q"] = query
