@@ -17,12 +17,15 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from archiver import frontier as shared
+from archiver.captures import file_path
 from archiver.siteserver import SiteServer
 from archiver.store import Store
+from archiver.warc import read_capture
 
 from .conftest import run_archiver
 from .sitegen import article_path, generate_site, write_site_config
@@ -162,9 +165,14 @@ def _start(args: list[str], log: Path) -> subprocess.Popen:
                             stderr=subprocess.STDOUT)
 
 
-def _worker(config: Path, url: str, log: Path) -> subprocess.Popen:
+HEARTBEAT_TTL = 3  # seconds after a worker's death that the writer declares its run lost
+
+
+def _worker(config: Path, url: str, log: Path, *extra: str) -> subprocess.Popen:
+    """A worker writing its WARC files to warc/ beside the config (the writer's default)."""
     return _start(["worker", "--config", str(config), "--redis", url, "--idle-exit", "2",
-                   "--log-level", "INFO"], log)
+                   "--log-level", "INFO", "--warc-dir", str(config.parent / "warc"),
+                   "--heartbeat-ttl", str(HEARTBEAT_TTL), *extra], log)
 
 
 def _writer(db: Path, url: str, log: Path) -> subprocess.Popen:
@@ -205,6 +213,27 @@ def _seed(config: Path, url: str) -> None:
     assert "site gen: 2 seeds queued" in result.stdout
 
 
+def _assert_captures(db: Path, server: SiteServer) -> int:
+    """Every article points at a capture whose WARC record holds the page the server sent,
+    and each record is indexed once. Returns the number of articles checked."""
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT a.url, c.url, c.warc_file, c.warc_offset, c.status, c.role "
+                        "FROM articles a LEFT JOIN captures c ON c.id = a.capture_id").fetchall()
+    assert rows
+    for article_url, url, warc_file, offset, status, role in rows:
+        assert warc_file is not None, f"{article_url}: no capture"
+        assert (status, role) == (200, "page")
+        capture = read_capture(file_path(warc_file, db), offset)
+        assert capture.url == url and capture.status == 200
+        assert capture.body == server.body_for(server.resolve(urlsplit(url).path)), url
+    assert conn.execute("SELECT count(*) FROM (SELECT 1 FROM captures GROUP BY warc_file, "
+                        "warc_offset HAVING count(*) > 1)").fetchone()[0] == 0
+    # Not only pages: robots.txt, the sitemap and the front page are kept too, as in a crawl.
+    roles = {r for (r,) in conn.execute("SELECT DISTINCT role FROM captures")}
+    assert {"robots", "sitemap", "start", "page"} <= roles, roles
+    return len(rows)
+
+
 def _assert_archive_complete(db: Path, origin: str) -> None:
     with Store(db, readonly=True) as store:
         urls = [row["url"] for row in store.articles()]
@@ -234,6 +263,11 @@ def test_two_workers_and_a_writer_archive_every_article_once_politely(
         assert proc.returncode == 0, path.read_text()[-3000:]
 
     _assert_archive_complete(db, server.origin)
+    assert _assert_captures(db, server) == N_ARTICLES
+    # Each worker wrote WARC files of its own, and finished them (no `.open` file left).
+    files = sorted((tmp_path / "warc").iterdir())
+    assert files and all(f.name.endswith(".warc.gz") for f in files)
+    assert len({f.name.split("-gen-")[1].rsplit("-", 3)[0] for f in files}) == 2
     # No URL fetched twice: the seen-set and the frontier are shared. (Each worker reads
     # robots.txt for itself, once.)
     counts = Counter(r.path for r in log)
@@ -305,9 +339,80 @@ def test_killed_worker_and_writer_lose_nothing_and_duplicate_nothing(
     for proc, path in zip([w2, w3, writer2], [logs[1], logs[3], logs[4]], strict=True):
         assert proc.returncode == 0, path.read_text()[-3000:]
     _assert_archive_complete(db, server.origin)
+    # The killed worker's WARC file was finished by the next worker on the folder, and every
+    # article's capture is readable, the killed worker's among them.
+    assert _assert_captures(db, server) == N_ARTICLES
+    assert not list((tmp_path / "warc").glob("*.open"))
     assert shared.ItemQueue(client).pending() == 0
     assert shared.ItemQueue(client).unfinished() == []
     assert shared.Frontier(client, "gen", "-").in_flight() == 0
+    # The killed worker's run is recorded, as lost; the others' as finished.
+    with sqlite3.connect(db) as conn:
+        runs = dict(conn.execute("SELECT pid, status FROM runs").fetchall())
+    assert runs == {w1.pid: "lost", w2.pid: "ok", w3.pid: "ok"}
+    shown = run_archiver("runs", "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    assert sorted(line.split()[3] for line in shown.stdout.splitlines()[1:]) == [
+        "lost", "ok", "ok"]
+
+
+@pytest.mark.slow
+def test_worker_captures_reextract_and_conditional_revisits(tmp_path, client, redis_url):
+    """Run 1 keeps WARC captures that `reextract` reads; run 2 revisits with validators."""
+    n = 12
+    generate_site(tmp_path / "site", n)
+    db = tmp_path / "archive.db"
+    with SiteServer(tmp_path / "site") as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
+                                   concurrency=4)
+        _seed(config, redis_url)
+        logs = [tmp_path / f"{name}.log" for name in ("w1", "w2", "writer")]
+        procs = [_worker(config, redis_url, logs[0]), _worker(config, redis_url, logs[1]),
+                 _writer(db, redis_url, logs[2])]
+        _wait(procs, logs)
+        assert [p.returncode for p in procs] == [0, 0, 0], logs[2].read_text()[-3000:]
+        assert _assert_captures(db, server) == n
+        first_run = len(server.log)
+        assert all("If-None-Match" not in r.headers for r in server.log)
+
+        # The captures are the archive's raw store: with every article row gone, `reextract`
+        # brings them back from the workers' WARC files, offline.
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM articles")
+        result = run_archiver("reextract", "--db", str(db), "--config", str(config))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"re-extracted {n} captures: {n} restored" in result.stdout, result.stdout
+        with Store(db, readonly=True) as store:
+            assert store.count() == n
+
+        # Run 2, once the fingerprints have expired (the distributed revisit policy): every
+        # article is requested again, conditionally, and the unchanged site answers 304.
+        time.sleep(2)
+        _seed(config, redis_url)
+        logs = [tmp_path / f"{name}-2.log" for name in ("w1", "w2", "writer")]
+        procs = [_worker(config, redis_url, logs[0], "--seen-ttl-days", "0.00002"),
+                 _worker(config, redis_url, logs[1], "--seen-ttl-days", "0.00002"),
+                 _writer(db, redis_url, logs[2])]
+        _wait(procs, logs)
+        assert [p.returncode for p in procs] == [0, 0, 0], logs[2].read_text()[-3000:]
+        second = [r for r in server.log[first_run:] if r.path.startswith("/news/")]
+    assert {r.path for r in second} == {article_path(i) for i in range(n)}
+    assert all(r.headers.get("If-None-Match") for r in second), second
+    assert {r.status for r in second} == {304}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT url) FROM articles"
+                            ).fetchone() == (n, n)
+        assert conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
+        # Seen again, unchanged: last_seen moved past the first sighting, revisit state kept.
+        assert conn.execute("SELECT count(*) FROM articles WHERE last_seen > first_seen"
+                            ).fetchone()[0] == n
+        assert conn.execute("SELECT min(checks) FROM url_state WHERE article_url IS NOT NULL"
+                            ).fetchone()[0] >= 2
+        runs = conn.execute("SELECT new, unchanged FROM runs WHERE status = 'ok' "
+                            "ORDER BY id").fetchall()
+    assert len(runs) == 4
+    assert sum(r[0] for r in runs[2:]) == 0 and sum(r[1] for r in runs[2:]) >= n
+    assert "0 new, 0 updated" in logs[2].read_text()
 
 
 # -- the commands' edges --------------------------------------------------------------------
@@ -471,7 +576,7 @@ def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
                                 "--config", str(config))
         assert _seed_ok.returncode == 0, _seed_ok.stderr
         result = run_archiver("worker", "--redis", redis_url, "--config", str(config),
-                              "--idle-exit", "1")
+                              "--idle-exit", "1", cwd=tmp_path)
         assert server.paths() == []
     assert result.returncode == 1, result.stderr[-2000:]
     assert "non_public_address 1" in result.stdout
