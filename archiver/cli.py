@@ -69,7 +69,8 @@ def cli() -> None:
               help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
                    "beside the database).")
 @click.option("--distributed", is_flag=True,
-              help="Only seed the shared frontier for `archiver worker` processes (needs --redis).")
+              help="Only seed the shared frontier for `archiver worker` processes (needs --redis); "
+                   "with an existing --db, also queue its articles due for a revisit.")
 @REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
           max_minutes: float | None, log_level: str, quiet: bool, log_file: Path | None,
@@ -85,7 +86,8 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     from .crawl import run_crawl
 
     if distributed or redis_url:
-        _seed(config_path, sites, distributed, redis_url, max_pages)
+        _seed(config_path, sites, distributed, redis_url, max_pages,
+              db_path if db_path.exists() else None)
         return
     try:
         config = load_config(config_path)
@@ -100,15 +102,15 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 
 
 def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
-          redis_url: str | None, max_pages: int | None) -> None:
-    """`crawl --distributed`: queue the seeds for the workers."""
+          redis_url: str | None, max_pages: int | None, db_path: Path | None) -> None:
+    """`crawl --distributed`: queue the seeds (and, with the archive, due revisits)."""
     from .seed import seed_frontier
 
     if not (distributed and redis_url):
         raise click.UsageError("--distributed and --redis URL go together")
     try:
         report = seed_frontier(load_config(config_path), redis_url, list(sites),
-                               max_pages=max_pages)
+                               max_pages=max_pages, db_path=db_path)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(report.render())
