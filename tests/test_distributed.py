@@ -517,6 +517,61 @@ def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, r
     assert rows == [("h", 1, 3, '{"http_404": 1}')]
 
 
+def _run_status(db: Path, worker: str) -> str | None:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            row = conn.execute("SELECT status FROM runs WHERE worker = ?", (worker,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def _wait_status(db: Path, worker: str, status: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while _run_status(db, worker) != status:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            pytest.fail(f"run of {worker} never became {status} ({_run_status(db, worker)})")
+        time.sleep(0.2)
+
+
+def test_writer_marks_a_run_lost_once_its_heartbeat_expires(tmp_path, client, redis_url):
+    queue = shared.ItemQueue(client)
+
+    def record(worker: str, pid: int, status: str) -> bytes:
+        message = {"type": "run", "worker": worker, "host": "h", "pid": pid,
+                   "started": "2024-01-01T00:00:00+00:00", "status": status,
+                   "sites": [{"site": "x"}]}  # as a worker starts (archiver.worker)
+        if status != "running":  # as it ends
+            message.update(exit_code=0, finished="2024-01-01T00:01:00+00:00",
+                           sites=[{"site": "x", "pages_fetched": 3}])
+        return json.dumps(message).encode()
+
+    shared.run_beat(client, "alive", ttl=60)  # a worker still running
+    shared.run_beat(client, "dying", ttl=1)  # a worker killed a moment ago
+    queue.push(record("alive", 1, "running"))
+    queue.push(record("dying", 2, "running"))
+    db = tmp_path / "archive.db"
+    log = tmp_path / "writer.log"
+    writer = _start(["writer", "--redis", redis_url, "--db", str(db), "--idle-exit", "1"], log)
+    try:
+        _wait_status(db, "dying", "lost", writer)
+        assert _run_status(db, "alive") == "running"  # its heartbeat goes on: not lost
+        # A final record arriving after all (the worker was only slow) completes the row.
+        queue.push(record("dying", 2, "ok"))
+        _wait_status(db, "dying", "ok", writer)
+        shared.run_end(client, "alive")  # ... and this one dies without a word
+        writer.wait(timeout=60)
+    finally:
+        writer.kill()
+    assert writer.returncode == 0, log.read_text()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT worker, status, pages_fetched FROM runs ORDER BY id"
+                            ).fetchall()
+    assert rows == [("alive", "lost", 0), ("dying", "ok", 3)]
+    shown = run_archiver("runs", "--db", str(db))
+    assert [line.split()[3] for line in shown.stdout.splitlines()[1:]] == ["ok", "lost"]
+
+
 # -- politeness shared across workers, each limit tested where it binds ---------------------
 
 
