@@ -63,7 +63,7 @@ class WriterReport:
 
 
 class ArchiveWriter:
-    """Commits batches of worker messages (articles, run records) to the archive."""
+    """Commits batches of worker messages (articles, captures, 304s, run records) to the archive."""
 
     def __init__(self, store: Store, queue: shared.ItemQueue, *,
                  warc_dir: Path | None = None,
