@@ -883,10 +883,12 @@ class Store:
                     (run_id, now_iso(), site, url, http_status, error, message[:1000]))
 
     def start_run(self, sites: list[str], pid: int, host: str) -> int:
-        """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`."""
+        """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`
+        (distributed workers' runs are the writer's to judge, by their heartbeats)."""
         try:
             with self.transaction():
-                self.conn.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
+                self.conn.execute("UPDATE runs SET status = 'abandoned' "
+                                  "WHERE status = 'running' AND worker IS NULL")
                 cur = self.conn.execute(
                     "INSERT INTO runs (started, sites, status, pid, host) "
                     "VALUES (?, ?, 'running', ?, ?)", (now_iso(), json.dumps(sites), pid, host))
