@@ -219,7 +219,8 @@ def drop_repeated_runs(text: str, min_words: int = REPEAT_RUN_WORDS) -> str:
     seen: set[str] = set()
     repeated = []
     for line in lines:
-        norm = normalize_block(line)
+        # digits count here: rows of a table differ only in their figures
+        norm = " ".join(unicodedata.normalize("NFKC", _LIST_MARK.sub("", line)).casefold().split())
         repeated.append(bool(norm) and norm in seen)
         if norm:
             seen.add(norm)
