@@ -122,3 +122,25 @@ def test_importing_archiver_leaves_pandas_out_but_importable():
     first = ("import pandas, archiver, sqlite_utils.db as d; assert d.pd is pandas; print('ok')")
     out = subprocess.run([sys.executable, "-c", first], capture_output=True, text=True)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr
+
+
+def test_full_text_is_reindexed_only_when_an_indexed_column_changes(tmp_path):
+    with Store(tmp_path / "archive.db") as store:
+        conn = store.conn
+        conn.execute("INSERT INTO articles (url, site, title, text, content_hash, first_seen, "
+                     "last_seen) VALUES ('http://x/a', 'x', 'Harbour', 'the ferry sails', 'h', "
+                     "'t', 't')")
+        fired: list[str] = []
+        conn.set_trace_callback(fired.append)
+        conn.execute("UPDATE articles SET last_seen = 'later', raw_text = 'r', capture_id = 1")
+        assert not [s for s in fired if "articles_fts" in s], fired  # FTS5 left untouched
+        conn.execute("UPDATE articles SET text = 'the train leaves'")
+        assert [s for s in fired if "articles_fts" in s], fired
+        conn.set_trace_callback(None)
+
+        def match(q: str) -> int:
+            return conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                                (q,)).fetchone()[0]
+
+        assert (match("train"), match("ferry"), match("harbour")) == (1, 0, 1)
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
