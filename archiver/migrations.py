@@ -175,6 +175,13 @@ def m300_boilerplate(db: Database) -> None:
 
 
 @migrations()
+def m700_capture_place(db: Database) -> None:
+    """Find a capture by its place in a WARC file: the writer indexes worker captures once."""
+    if "captures" in db.table_names():
+        db["captures"].create_index(["warc_file", "warc_offset"], if_not_exists=True)
+
+
+@migrations()
 def m950_fts_update_trigger(db: Database) -> None:
     """Re-index an article's full text only when an indexed column changes (issue 8).
 
