@@ -201,6 +201,18 @@ def m950_fts_update_trigger(db: Database) -> None:
         "END")
 
 
+@migrations()
+def m951_site_blocks_flag_index(db: Database) -> None:
+    """Find the blocks whose template flag must change by one index seek (issue 8).
+
+    Every save re-derives its site's template: with only the (site, articles) and (site,
+    template) indexes, one of the two flag queries walked every block seen once (a crawl's
+    store time grew with the square of its size) or every template block (a site with a large
+    template). With (site, template, articles) both are a range seek.
+    """
+    db["site_blocks"].create_index(["site", "template", "articles"], if_not_exists=True)
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

@@ -310,11 +310,8 @@ class Store:
         up = self.conn.execute("UPDATE site_blocks SET template = 1 WHERE site = ? AND "
                                "articles >= ? AND template = 0 RETURNING key", (site, t))
         up = up.fetchall()
-        # `+articles`: look among the few template blocks (index on site, template); with the
-        # (site, articles) index SQLite walks every block seen once, on every save, and a
-        # crawl's store time grows with the square of its size (found by bench/, issue 8).
         down = self.conn.execute("UPDATE site_blocks SET template = 0 WHERE site = ? AND "
-                                 "template = 1 AND +articles < ? RETURNING key", (site, t))
+                                 "template = 1 AND articles < ? RETURNING key", (site, t))
         down = down.fetchall()
         return [k for (k,) in up + down]
 
