@@ -287,7 +287,7 @@ class Store:
                                "articles >= ? AND template = 0 RETURNING key", (site, t))
         up = up.fetchall()
         down = self.conn.execute("UPDATE site_blocks SET template = 0 WHERE site = ? AND "
-                                 "template = 1 AND articles < ? RETURNING key", (site, t))
+                                 "template = 1 AND +articles < ? RETURNING key", (site, t))
         down = down.fetchall()
         return [k for (k,) in up + down]
 
