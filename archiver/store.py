@@ -457,21 +457,13 @@ class Store:
         else:
             top = ("SELECT rowid, bm25(articles_fts) FROM articles_fts "
                    "WHERE articles_fts MATCH :q ORDER BY bm25(articles_fts) LIMIT :limit")
-        # Snippets row by row (FTS5 looks a rowid up directly): one join over `rowid IN (top)`
-        # re-runs the MATCH over every matching row, 2-15x slower (bench/, issue 8).
-        # bm25() rather than `rank`: FTS5 sorts `ORDER BY rank` itself, without the LIMIT.
-        hit_sql = """
-            SELECT a.url, a.site, a.title, a.author, a.published,
-                   snippet(articles_fts, 2, '[', ']', '…', 16) AS snippet
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            WHERE articles_fts MATCH :q AND articles_fts.rowid = :rowid
-        """
         rows = []
         try:
-            for rowid, rank in self.conn.execute(top, params).fetchall():
-                row = self.conn.execute(hit_sql, {"q": query, "rowid": rowid}).fetchone()
-                if row is not None:
-                    rows.append((*row, rank))
+            top_rows = self.conn.execute(top, params).fetchall()
+            found = self._hits(query, [rowid for rowid, _ in top_rows])
+            for rowid, rank in top_rows:
+                if rowid in found:  # else deleted since (a writer works alongside)
+                    rows.append((*found[rowid], rank))
         except sqlite3.OperationalError as exc:
             message = str(exc)
             if any(word in message for word in _STORE_FAILURES):
@@ -479,6 +471,39 @@ class Store:
             raise QueryError(f"cannot parse search query {query!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
         return [SearchHit(*row) for row in rows]
+
+    def _hits(self, query: str, rowids: list[int]) -> dict[int, tuple]:
+        """The ranked rows' article columns and snippets, by rowid.
+
+        A snippet needs the FTS cursor positioned on the row by the MATCH. Row by row
+        (`rowid = ?`) FTS5 seeks straight to it, but sets the query up again each time: cheap
+        for words and phrases, yet a prefix (`infra*`) expands and merges its terms' doclists on
+        every setup (about 1 ms each at 100k articles). So a prefix query takes one pass over
+        the rowid range of the hits instead (`+rowid IN` keeps the list out of FTS5's plan,
+        which would otherwise set the query up once per value). bench/storebench.py measures.
+        """
+        if len(rowids) > _LOOKUP_CHUNK:
+            return {**self._hits(query, rowids[:_LOOKUP_CHUNK]),
+                    **self._hits(query, rowids[_LOOKUP_CHUNK:])}
+        if not rowids:
+            return {}
+        marks = ", ".join("?" for _ in rowids)
+        snippet = "snippet(articles_fts, 2, '[', ']', '…', 16)"
+        if "*" in query:
+            snippets = dict(self.conn.execute(
+                f"SELECT rowid, {snippet} FROM articles_fts WHERE articles_fts MATCH ? "
+                f"AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
+                (query, min(rowids), max(rowids), *rowids)))
+        else:
+            sql = f"SELECT {snippet} FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?"
+            snippets = {}
+            for rowid in rowids:
+                row = self.conn.execute(sql, (query, rowid)).fetchone()
+                if row is not None:
+                    snippets[rowid] = row[0]
+        return {rowid: (*rest, snippets[rowid]) for rowid, *rest in self.conn.execute(
+            f"SELECT id, url, site, title, author, published FROM articles WHERE id IN ({marks})",
+            rowids) if rowid in snippets}
 
     # -- captures (raw WARC records) -----------------------------------------------------
 
