@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ from .revisit import is_due, next_check
 
 Outcome = Literal["new", "updated", "unchanged"]
 BUSY_TIMEOUT_MS = 30_000
+#: Environment variable overriding BUSY_TIMEOUT_MS, in seconds: how long a write waits for a
+#: lock held by another process (an analyst's open transaction) before the run stops.
+BUSY_TIMEOUT_ENV = "ARCHIVER_BUSY_TIMEOUT"
 #: OperationalError messages that mean the database, not the query, is at fault.
 _STORE_FAILURES = ("no such table", "locked", "disk", "malformed", "readonly", "unable to open",
                    "corrupt", "I/O")
@@ -64,22 +68,38 @@ def _article_filters(site: str | None, since: str | None,
     return where, params
 
 
+def busy_timeout_ms() -> int:
+    """The busy timeout: BUSY_TIMEOUT_MS, or ARCHIVER_BUSY_TIMEOUT seconds when set, so an
+    operator whose analysts hold long transactions can wait longer (and tests, shorter)."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV}={raw!r}: expected seconds between 0 and 86400")
+    return int(seconds * 1000)
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the archive with WAL and a busy timeout, so readers and one writer coexist."""
     path = Path(path)
+    timeout_ms = busy_timeout_ms()
     try:
         if readonly:
             if not path.exists():
                 raise StoreError(f"{path}: no such archive (run `archiver crawl` first)")
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+                                   timeout=timeout_ms / 1000)
         else:
             if path.parent and not path.parent.exists():
                 raise StoreError(f"{path}: folder {path.parent} does not exist")
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(str(path), timeout=timeout_ms / 1000)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout={timeout_ms}")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open archive: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -59,11 +60,14 @@ drop = {toml_list(list(drop))}
 
 
 def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,
-                 input: str | bytes | None = None) -> subprocess.CompletedProcess:
-    """Run the real `archiver` command in a subprocess (Scrapy's reactor cannot restart)."""
+                 input: str | bytes | None = None,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real `archiver` command in a subprocess (Scrapy's reactor cannot restart);
+    `env` adds variables to this process's environment."""
     text = not isinstance(input, bytes)
+    full_env = {**os.environ, **env} if env else None
     return subprocess.run([sys.executable, "-m", "archiver", *args], cwd=cwd, timeout=timeout,
-                          capture_output=True, text=text, input=input)
+                          capture_output=True, text=text, input=input, env=full_env)
 
 
 @pytest.fixture(scope="session")
