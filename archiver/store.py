@@ -682,9 +682,8 @@ class Store:
         """
         try:
             with self.transaction():
-                outcome = self._save(site, article, seen_at)
-                if capture_id is not None or extractor is not None:
-                    self._link_capture(article.url, capture_id, extractor)
+                # The batch path with one row: a new article is indexed once, already cleaned.
+                (outcome,) = _Batch(self).save([(site, article, seen_at, capture_id, extractor)])
                 first_seen, published = self.conn.execute(
                     "SELECT first_seen, published FROM articles WHERE url = ?",
                     (article.url,)).fetchone()

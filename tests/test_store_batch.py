@@ -1,10 +1,11 @@
-"""Batched saves (`Store.save_articles`, `Store.save_many`) end exactly as row-by-row saves do.
+"""Batched saves (`Store.save_articles`, `save_many`, `save_page`) end as row-by-row saves do.
 
-The reference is `Store.save_page`, which stores one article per transaction through the
-row-by-row path. Both archives get the same stream of articles: new stories sharing a promo
-that becomes learned template partway through, a fund total that drifts, story edits (revisions),
-repeats of a URL inside one batch, and keep/drop rules; then every table the learned-template
-cleaning and the revisions keep is compared.
+The reference is the row-by-row path (`Store._save`, one article per transaction), which the
+batch path falls back to for changed texts and must otherwise match. Both archives get the
+same stream of articles: new stories sharing a promo that becomes learned template partway
+through, a fund total that drifts, story edits (revisions), repeats of a URL inside one batch,
+and keep/drop rules; then every table the learned-template cleaning and the revisions keep is
+compared.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ def snapshot(store: Store) -> dict[str, list[tuple]]:
     return {name: store.conn.execute(sql).fetchall() for name, sql in queries.items()}
 
 
+def row_by_row(store: Store, a: Article, seen: str) -> str:
+    with store.transaction():
+        outcome = store._save("s", a, seen)
+        store._link_capture(a.url, None, "x/1")
+    return outcome
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_batched_saves_end_as_row_by_row_saves(tmp_path, seed):
     rules = Overrides(keep_text=(KEEP,), drop_text=("morning newsletter",))
@@ -92,8 +100,7 @@ def test_batched_saves_end_as_row_by_row_saves(tmp_path, seed):
             seen = f"2026-01-0{n + 1}T00:00:00+00:00"
             got += batched.save_articles("s", batch, seen_at=seen, extractor="x/1",
                                          overrides=rules)
-            want += [rows.save_page("s", a, seen, requested_url=a.url, extractor="x/1")
-                     for a in batch]
+            want += [row_by_row(rows, a, seen) for a in batch]
         assert got == want
         assert {"new", "updated", "unchanged"} <= set(got)
         mine, theirs = snapshot(batched), snapshot(rows)
@@ -101,6 +108,17 @@ def test_batched_saves_end_as_row_by_row_saves(tmp_path, seed):
         assert theirs["revisions"], "the stream must make revisions"
         for name in theirs:
             assert mine[name] == theirs[name], name
+
+
+def test_crawl_saves_one_page_through_the_batch_path(tmp_path):
+    """`save_page` (the crawl's call) ends as the row-by-row path does, page after page."""
+    pages = [a for batch in stream(4) for a in batch]
+    with Store(tmp_path / "crawl.db") as crawl, Store(tmp_path / "rows.db") as rows:
+        got = [crawl.save_page("s", a, "2026-01-01T00:00:00+00:00", requested_url=a.url,
+                               extractor="x/1") for a in pages]
+        want = [row_by_row(rows, a, "2026-01-01T00:00:00+00:00") for a in pages]
+        assert got == want
+        assert snapshot(crawl) == snapshot(rows)
 
 
 def test_writer_batches_with_per_row_sites_and_times(tmp_path):
