@@ -69,7 +69,8 @@ def cli() -> None:
               help="Folder for the raw WARC captures (default: [crawler] warc_dir, else warc/ "
                    "beside the database).")
 @click.option("--distributed", is_flag=True,
-              help="Only seed the shared frontier for `archiver worker` processes (needs --redis).")
+              help="Only seed the shared frontier for `archiver worker` processes (needs --redis); "
+                   "with an existing --db, also queue its articles due for a revisit.")
 @REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
           max_minutes: float | None, log_level: str, quiet: bool, log_file: Path | None,
@@ -85,7 +86,8 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     from .crawl import run_crawl
 
     if distributed or redis_url:
-        _seed(config_path, sites, distributed, redis_url, max_pages)
+        _seed(config_path, sites, distributed, redis_url, max_pages,
+              db_path if db_path.exists() else None)
         return
     try:
         config = load_config(config_path)
@@ -100,15 +102,15 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 
 
 def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
-          redis_url: str | None, max_pages: int | None) -> None:
-    """`crawl --distributed`: queue the seeds for the workers."""
+          redis_url: str | None, max_pages: int | None, db_path: Path | None) -> None:
+    """`crawl --distributed`: queue the seeds (and, with the archive, due revisits)."""
     from .seed import seed_frontier
 
     if not (distributed and redis_url):
         raise click.UsageError("--distributed and --redis URL go together")
     try:
         report = seed_frontier(load_config(config_path), redis_url, list(sites),
-                               max_pages=max_pages)
+                               max_pages=max_pages, db_path=db_path)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(report.render())
@@ -123,7 +125,7 @@ def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
 @click.option("--idle-exit", type=click.FloatRange(min=0), default=0, show_default=True,
               help="Stop after this many seconds with nothing queued or in flight anywhere "
                    "(0: keep waiting for new seeds).")
-@click.option("--seen-ttl-days", type=click.FloatRange(min=0.001), default=30,
+@click.option("--seen-ttl-days", type=click.FloatRange(min=0.00001), default=30,
               show_default=True, help="Forget a URL's fingerprint after this many days "
                                       "(it may then be fetched again).")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None,
@@ -131,8 +133,16 @@ def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
                    "max_pages or `crawl --distributed --max-pages`, applies as well).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
               default="INFO", show_default=True, help="Detail of the crawl log on stderr.")
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for this worker's WARC files (default: [crawler] warc_dir, else "
+                   "warc/, relative to the current folder). Give the writer the folder where "
+                   "they can be read (shared storage, or where they are gathered).")
+@click.option("--heartbeat-ttl", type=click.FloatRange(min=0.5), default=10, show_default=True,
+              help="Seconds after this worker dies (SIGKILL, host lost) that the writer "
+                   "records its run as lost.")
 def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit: float,
-           seen_ttl_days: float, max_pages: int | None, log_level: str) -> None:
+           seen_ttl_days: float, max_pages: int | None, log_level: str,
+           warc_dir: Path | None, heartbeat_ttl: float) -> None:
     """Fetch and extract from the shared Redis frontier; push articles for the writer.
 
     Start any number, on any hosts, all with the same sites.toml. Politeness per domain is
@@ -143,7 +153,8 @@ def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit:
     try:
         summary = run_worker(load_config(config_path), redis_url, list(sites),
                              idle_exit=idle_exit, seen_ttl_days=seen_ttl_days,
-                             log_level=log_level, max_pages=max_pages)
+                             log_level=log_level, max_pages=max_pages, warc_dir=warc_dir,
+                             heartbeat_ttl=heartbeat_ttl)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(render(summary))
@@ -160,7 +171,15 @@ def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit:
               help="Stop once nothing arrived, no worker is alive and the frontier is empty "
                    "for this many seconds (0: run until SIGTERM).")
 @click.option("--verbose", is_flag=True, help="Print a line per committed batch.")
-def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose: bool) -> None:
+@click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the workers' WARC files are, as the capture index should name them "
+                   "(default: warc/ beside the database).")
+@click.option("--validators-ttl-days", type=click.FloatRange(min=0.00001), default=30,
+              show_default=True,
+              help="Keep a page's ETag/Last-Modified in Redis for the workers' conditional "
+                   "requests this long after it was last fetched or confirmed.")
+def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose: bool,
+           warc_dir: Path | None, validators_ttl_days: float) -> None:
     """Drain the workers' articles from Redis into the archive: the one process that writes it.
 
     SIGTERM or Ctrl-C finish the current batch. Killed, it loses nothing: the batch it held
@@ -170,7 +189,8 @@ def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose:
 
     try:
         report = run_writer(db_path, redis_url, batch=batch, idle_exit=idle_exit,
-                            echo=click.echo if verbose else None)
+                            echo=click.echo if verbose else None, warc_dir=warc_dir,
+                            validators_ttl=validators_ttl_days * 86400)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(report.render())

@@ -16,6 +16,9 @@ Key layout (prefix `archiver:` by default):
 - `{p}items:writing`       list: the batch the writer is committing (replayed after a crash)
 - `{p}items:deferred`      list: run records kept until the archive has a `runs` table
 - `{p}lease:{domain}:next` / `:held`: the domain's next allowed request time, and its leases
+- `{p}run:{w}`             string with a TTL: worker `w`'s run is going on (heartbeat thread)
+- `{p}validators:{url}`    string with a TTL: JSON ETag / Last-Modified of an archived page,
+                           published by the writer after commit, read by the workers
 
 Delivery is at-least-once everywhere: a request popped by a worker that dies returns to the
 queue; an item taken by a writer that dies is taken again. The archive's upsert by URL makes
@@ -24,6 +27,7 @@ the repeats harmless.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -308,6 +312,70 @@ class ItemQueue:
             for _ in range(n):
                 pipe.lmove(self.deferred_key, self.writing_key, "RIGHT", "LEFT")
             return [m for m in pipe.execute() if m is not None]
+
+
+RUN_TTL_SECONDS = 10.0  #: a run whose heartbeat is this old is lost (its worker died)
+VALIDATORS_TTL_SECONDS = 30 * 86400  #: validators not refreshed for this long are forgotten
+
+
+def run_beat(client: redis.Redis, worker: str, ttl: float = RUN_TTL_SECONDS,
+             prefix: str = PREFIX) -> None:
+    """Say worker `worker`'s run goes on for the next `ttl` seconds."""
+    client.set(f"{prefix}run:{worker}", str(time.time()), px=max(1, int(ttl * 1000)))
+
+
+def run_end(client: redis.Redis, worker: str, prefix: str = PREFIX) -> None:
+    """The run ended cleanly (its final record is already pushed)."""
+    client.delete(f"{prefix}run:{worker}")
+
+
+def run_alive(client: redis.Redis, worker: str, prefix: str = PREFIX) -> bool:
+    return bool(client.exists(f"{prefix}run:{worker}"))
+
+
+def live_runs(client: redis.Redis, prefix: str = PREFIX) -> list[str]:
+    return [k.decode().removeprefix(f"{prefix}run:")
+            for k in client.scan_iter(match=f"{prefix}run:*", count=500)]
+
+
+class Validators:
+    """ETag / Last-Modified of archived pages, shared with the workers for conditional GET.
+
+    The writer is the only process that knows what the archive holds: it publishes a page's
+    validators once the page is committed, and forgets them when a 304 names a page the archive
+    no longer has. Each entry expires `ttl` seconds after it was last published, so memory is
+    bounded by the pages fetched (or confirmed unchanged) within one TTL.
+    """
+
+    def __init__(self, client: redis.Redis, ttl: float = VALIDATORS_TTL_SECONDS,
+                 prefix: str = PREFIX) -> None:
+        self.r = client
+        self.ttl = ttl
+        self.prefix = f"{prefix}validators:"
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        """The (etag, last_modified) published for `url`, or None."""
+        raw = self.r.get(self.prefix + url)
+        if not raw:
+            return None
+        try:
+            etag, modified = json.loads(raw)
+        except (ValueError, TypeError):
+            return None
+        return (etag, modified) if (etag or modified) else None
+
+    def publish(self, entries: list[tuple[str, str | None, str | None]]) -> None:
+        """Publish (url, etag, last_modified) entries; entries with neither are skipped."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for url, etag, modified in entries:
+                if etag or modified:
+                    pipe.set(self.prefix + url, json.dumps([etag, modified]),
+                             ex=max(1, int(self.ttl)))
+            pipe.execute()
+
+    def forget(self, urls: list[str]) -> None:
+        if urls:
+            self.r.delete(*(self.prefix + u for u in urls))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ class RawPage:
     fetched_at: str
     hints: Hints = field(default_factory=Hints)
     capture_id: int | None = None  #: the WARC capture this page was read from, if kept
+    #: a distributed worker's capture: where its WARC record is (archiver.worker_capture)
+    capture_ref: dict | None = None
 
     @property
     def content_type(self) -> str | None:

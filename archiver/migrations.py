@@ -174,6 +174,13 @@ def m300_boilerplate(db: Database) -> None:
     )
 
 
+@migrations()
+def m700_capture_place(db: Database) -> None:
+    """Find a capture by its place in a WARC file: the writer indexes worker captures once."""
+    if "captures" in db.table_names():
+        db["captures"].create_index(["warc_file", "warc_offset"], if_not_exists=True)
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

@@ -433,9 +433,88 @@ class Store:
                 cur = self.conn.execute(
                     f"INSERT INTO runs ({cols}) SELECT {marks} "
                     f"WHERE NOT EXISTS (SELECT 1 FROM runs WHERE {same})", values)
+                if cur.rowcount == 0 and values["status"] != "running":
+                    # The run's start was recorded (or it was declared lost before its final
+                    # record arrived): the final record completes that row.
+                    sets = ", ".join(f"{c} = :{c}" for c in values if c != "started")
+                    cur = self.conn.execute(
+                        f"UPDATE runs SET {sets} WHERE {same} "
+                        "AND status IN ('running', 'lost', 'abandoned')", values)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot record the run: {exc}") from None
         return cur.rowcount == 1
+
+    def running_worker_runs(self) -> list[str]:
+        """The workers whose run is recorded as running (their start came, no end yet)."""
+        if "worker" not in self.db["runs"].columns_dict:
+            return []
+        return [w for (w,) in self.conn.execute(
+            "SELECT worker FROM runs WHERE status = 'running' AND worker IS NOT NULL")]
+
+    def mark_run_lost(self, worker: str, finished: str, counts: dict[str, int]) -> bool:
+        """A worker's run ended without its final record (the worker died): status `lost`."""
+        cur = self._write(
+            "record the run",
+            "UPDATE runs SET status = 'lost', finished = ?, new = ?, updated = ?, "
+            "unchanged = ? WHERE worker = ? AND status = 'running'",
+            (finished, counts.get("new", 0), counts.get("updated", 0),
+             counts.get("unchanged", 0), worker))
+        return cur.rowcount == 1
+
+    def add_captures_once(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Index WARC records written elsewhere (a worker's), each once; return their ids.
+
+        A record is known by its place (`warc_file`, `warc_offset`): a reference delivered
+        twice (Redis delivers at least once) finds the row the first one made.
+        """
+        ids: list[int] = []
+        try:
+            with self.transaction():
+                for values in rows:
+                    row = self.conn.execute(
+                        "SELECT id FROM captures WHERE warc_file = ? AND warc_offset = ?",
+                        (values["warc_file"], values["warc_offset"])).fetchone()
+                    if row is None:
+                        cols = ", ".join(values)
+                        marks = ", ".join(f":{c}" for c in values)
+                        row = (self.conn.execute(
+                            f"INSERT INTO captures ({cols}) VALUES ({marks})", values).lastrowid,)
+                    ids.append(int(row[0]))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot index captures: {exc}") from None
+        return ids
+
+    def record_pages(self, pages: list[dict[str, Any]]) -> None:
+        """The revisit state of stored worker articles, in one transaction (see `save_page`).
+
+        Each page: `url` (the article's), `requested_url`, `site`, `seen_at`, `etag`,
+        `last_modified`, `schedule` (revisit ages in seconds), `capture_id` (or None).
+        """
+        try:
+            with self.transaction():
+                for p in pages:
+                    if p.get("capture_id") is not None:
+                        self._link_capture(p["url"], p["capture_id"], None)
+                    row = self.conn.execute(
+                        "SELECT first_seen, published FROM articles WHERE url = ?",
+                        (p["url"],)).fetchone()
+                    if row is None:
+                        continue
+                    due = next_check(row[0], row[1], p["seen_at"], tuple(p["schedule"]))
+                    for url in {p["requested_url"], p["url"]}:
+                        self.conn.execute(
+                            "INSERT INTO url_state (url, site, article_url, etag, last_modified, "
+                            "last_checked, next_check, checks) VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+                            "ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
+                            "article_url = excluded.article_url, etag = excluded.etag, "
+                            "last_modified = excluded.last_modified, "
+                            "last_checked = excluded.last_checked, "
+                            "next_check = excluded.next_check, "
+                            "checks = coalesce(url_state.checks, 0) + 1",
+                            (url, p["site"], p["url"], p["etag"], p["last_modified"],
+                             p["seen_at"], due))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store revisit state: {exc}") from None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -820,10 +899,12 @@ class Store:
                     (run_id, now_iso(), site, url, http_status, error, message[:1000]))
 
     def start_run(self, sites: list[str], pid: int, host: str) -> int:
-        """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`."""
+        """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`
+        (distributed workers' runs are the writer's to judge, by their heartbeats)."""
         try:
             with self.transaction():
-                self.conn.execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'")
+                self.conn.execute("UPDATE runs SET status = 'abandoned' "
+                                  "WHERE status = 'running' AND worker IS NULL")
                 cur = self.conn.execute(
                     "INSERT INTO runs (started, sites, status, pid, host) "
                     "VALUES (?, ?, 'running', ?, ?)", (now_iso(), json.dumps(sites), pid, host))

@@ -25,17 +25,21 @@ logger = logging.getLogger(__name__)
 
 
 def article_message(site: str, article: Article, *, fetched_at: str, requested_url: str,
-                    worker: str, capture: dict[str, Any] | None = None) -> bytes:
+                    worker: str, capture: dict[str, Any] | None = None,
+                    etag: str | None = None, last_modified: str | None = None,
+                    revisit: tuple[int, ...] | list[int] = ()) -> bytes:
     """The JSON a worker pushes for one article.
 
-    `capture` is a reference to the raw response kept by the worker (a WARC record), when one
-    was kept; None for now: workers do not write WARC files yet (the capture index lives in the
-    archive, which workers do not open).
+    `capture` is the reference to the raw response the worker kept in its WARC files
+    (archiver.worker_capture), None when WARC is off. `etag`, `last_modified` and the site's
+    `revisit` schedule let the writer keep the revisit state `archiver crawl` keeps, and
+    publish the validators for the workers' conditional requests.
     """
     return json.dumps({
         "type": "article", "site": site, "article": article.to_dict(),
         "fetched_at": fetched_at, "requested_url": requested_url, "worker": worker,
         "capture": capture, "extractor": ingest.EXTRACTOR_VERSION,
+        "etag": etag, "last_modified": last_modified, "revisit": list(revisit),
     }, ensure_ascii=False).encode("utf-8")
 
 
@@ -75,10 +79,11 @@ class WorkerPipeline:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
             raise DropItem(f"not an article ({result.reason})")
-        capture = getattr(item, "capture_id", None)
         message = article_message(site.name, result.article, fetched_at=item.fetched_at,
                                   requested_url=item.url, worker=self.worker,
-                                  capture={"capture_id": capture} if capture else None)
+                                  capture=item.capture_ref, etag=item.headers.get("etag"),
+                                  last_modified=item.headers.get("last-modified"),
+                                  revisit=site.revisit)
         try:
             self.items.push(message)
         except shared.redis.RedisError as exc:

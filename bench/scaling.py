@@ -91,10 +91,12 @@ def distributed(work: Path, config: Path, url: str, n: int, workers: int) -> flo
                            "--redis", url, "--config", str(config)], capture_output=True)
     assert seed.returncode == 0, seed.stderr
     start = time.monotonic()
+    warc = work / f"dist{workers}-warc"  # workers keep WARC captures, as the single crawl does
     procs = [archiver("worker", "--config", str(config), "--redis", url, "--idle-exit", "2",
-                      log=work / f"dist{workers}-w{i}.log") for i in range(workers)]
+                      "--warc-dir", str(warc), log=work / f"dist{workers}-w{i}.log")
+             for i in range(workers)]
     procs.append(archiver("writer", "--redis", url, "--db", str(db), "--idle-exit", "3",
-                          log=work / f"dist{workers}-writer.log"))
+                          "--warc-dir", str(warc), log=work / f"dist{workers}-writer.log"))
     while count(db) < n:  # time to archive everything, not the idle wait before exit
         if all(p.poll() is not None for p in procs):
             raise SystemExit(f"{workers} workers stored only {count(db)} of {n}")

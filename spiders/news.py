@@ -190,6 +190,7 @@ class NewsSpider(scrapy.Spider):
             or datetime.now(UTC).replace(microsecond=0).isoformat(),
             hints=response.meta.get("hints") or Hints(),
             capture_id=response.meta.get("archive_capture"),
+            capture_ref=response.meta.get("archive_capture_ref"),
         )
         yield from self._follow(response)
 

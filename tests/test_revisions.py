@@ -59,6 +59,18 @@ def test_render_runs_lists_newest_first(tmp_path):
     assert len(table) == 4 and table[3].split()[:2] == [str(first), runs[2]["started"]]
 
 
+def test_a_crawl_leaves_a_live_distributed_workers_run_to_the_writer(tmp_path):
+    with Store(tmp_path / "a.db") as store:
+        store.conn.execute("INSERT INTO runs (started, sites, status, pid, host, worker) "
+                           "VALUES ('2026-01-01T00:00:00+00:00', '[]', 'running', 9, 'h', 'w1')")
+        store.conn.commit()
+        dead = store.start_run(["a"], 1, "h")  # a single-machine crawl, never finished
+        store.start_run(["a"], 2, "h")
+        statuses = {(r["worker"], r["id"] == dead): r["status"] for r in store.runs(10)}
+    assert statuses[("w1", False)] == "running"
+    assert statuses[(None, True)] == "abandoned"
+
+
 def test_runs_and_history_commands_on_an_archive_without_runs(tmp_path):
     import sqlite3
 
