@@ -59,6 +59,8 @@ def blocks(text: str) -> dict[str, str]:
     """The distinct blocks of a text: key -> the first line that has it."""
     out: dict[str, str] = {}
     for line in (text or "").split("\n"):
+        if not line or line.isspace():  # the blank lines between paragraphs: no block
+            continue
         key = block_key(line)
         if key and key not in out:
             out[key] = line.strip()
@@ -104,6 +106,10 @@ def clean(text: str, template: set[str] | frozenset[str],
     Blank-line structure is kept for the remaining blocks; a run of removed blocks leaves no gap.
     """
     overrides = overrides or Overrides()
+    if not template and not overrides.keep_text and not overrides.drop_text:
+        # Nothing can be removed: every line is kept (the loop below would say the same, at
+        # the cost of normalising each line; this is the common case of a crawl's saves).
+        return re.sub(r"\n{3,}", "\n\n", text or "").strip("\n")
     if template:
         removed = sum(len(line.split()) for line in (text or "").split("\n")
                       if block_key(line) in template and not overrides.keeps(line))

@@ -6,9 +6,12 @@ belongs inside it, so every caller gets it. `save` is where its result meets the
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -17,6 +20,7 @@ from .config import Site
 from .extract import Article, Extraction, Hints, analyse
 from .store import Outcome, Store
 from .urls import host_of
+from .warc import read_capture
 
 #: Recorded on every article, so a change of text can be traced to a change of code.
 EXTRACTOR_VERSION = f"archiver/{__version__} trafilatura/{trafilatura.__version__}"
@@ -27,6 +31,21 @@ def process(body: bytes, url: str, site: Site, *, content_type: str | None = Non
     """Page bytes to an Article (or the reason there is none), with the site's rules applied."""
     return analyse(body, url, content_type=content_type, drop_xpath=site.clean.drop_xpath,
                    domains=site.domains, hints=hints, min_words=site.min_words)
+
+
+#: Where a stored capture is: (WARC file, offset, and for a revisit the original's file and
+#: offset, which holds the payload).
+CaptureRef = tuple[Path, int, tuple[Path, int] | None]
+
+
+def process_capture(ref: CaptureRef, url: str, site: Site, *,
+                    hints: Hints | None = None) -> Extraction:
+    """`process` for a page stored in a WARC file, read here (in the worker): the main process
+    hands over a file name and an offset instead of reading, decompressing and pickling the
+    body itself. Raises `warc.WarcError` when the record cannot be read."""
+    path, offset, payload_from = ref
+    capture = read_capture(path, offset, payload_from=payload_from)
+    return process(capture.body, url, site, content_type=capture.content_type, hints=hints)
 
 
 def save(store: Store, site: str, article: Article, *, fetched_at: str,
@@ -63,53 +82,64 @@ def site_for_host(url: str) -> Site:
 class Job:
     """One page to process, and what the caller needs back with its result."""
 
-    body: bytes | None  #: None: same payload as the job before (its result is reused)
+    body: bytes | None  #: None (and no `capture`): same payload as the job before (reused)
     url: str
     site: Site
     content_type: str | None = None
     hints: Hints | None = None
     context: object = None
+    capture: CaptureRef | None = None  #: read the body from this WARC record, in the worker
+
+    @property
+    def reuses_previous(self) -> bool:
+        return self.body is None and self.capture is None
+
+    def call(self) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        """The function, arguments and keywords that process this job (in any process)."""
+        if self.capture is not None:
+            return process_capture, (self.capture, self.url, self.site), {"hints": self.hints}
+        return process, (self.body, self.url, self.site), {"content_type": self.content_type,
+                                                           "hints": self.hints}
 
 
 def process_all(jobs: Iterable[Job], pool: Executor | None, batch: int = 64
                 ) -> Iterator[tuple[Job, Extraction | BaseException]]:
-    """Process jobs in order, `batch` at a time in the pool (inline without one).
+    """Process jobs in order, up to `batch` at a time in the pool (inline without one).
 
-    A failure in one page is yielded as its exception, never raised: one bad page must not stop
-    the rest.
+    A sliding window: each result taken lets one more job in, so the workers never wait for
+    the caller to finish a whole batch. A failure in one page is yielded as its exception,
+    never raised: one bad page must not stop the rest.
     """
-    pending: list[Job] = []
     previous: Extraction | BaseException = Extraction(None, "no_payload")
-
-    def run(chunk: list[Job]) -> Iterator[tuple[Job, Extraction | BaseException]]:
-        nonlocal previous
-        if pool is None:
-            for job in chunk:
-                if job.body is None:
-                    yield job, previous
-                    continue
+    if pool is None:
+        for job in jobs:
+            if not job.reuses_previous:
+                fn, args, kwargs = job.call()
                 try:
-                    previous = process(job.body, job.url, job.site,
-                                       content_type=job.content_type, hints=job.hints)
+                    previous = fn(*args, **kwargs)
                 except Exception as exc:  # noqa: BLE001 (reported per page)
                     previous = exc
-                yield job, previous
-            return
-        futures = [None if j.body is None else
-                   pool.submit(process, j.body, j.url, j.site, content_type=j.content_type,
-                               hints=j.hints) for j in chunk]
-        for job, future in zip(chunk, futures, strict=True):
-            if future is not None:
-                try:
-                    previous = future.result()
-                except Exception as exc:  # noqa: BLE001
-                    previous = exc
             yield job, previous
+        return
+    window: deque[tuple[Job, Future | None]] = deque()
+
+    def take() -> tuple[Job, Extraction | BaseException]:
+        nonlocal previous
+        job, future = window.popleft()
+        if future is not None:
+            try:
+                previous = future.result()
+            except Exception as exc:  # noqa: BLE001
+                previous = exc
+        return job, previous
 
     for job in jobs:
-        pending.append(job)
-        if len(pending) >= batch:
-            yield from run(pending)
-            pending = []
-    if pending:
-        yield from run(pending)
+        if job.reuses_previous:
+            window.append((job, None))
+        else:
+            fn, args, kwargs = job.call()
+            window.append((job, pool.submit(fn, *args, **kwargs)))
+        if len(window) >= batch:
+            yield take()
+    while window:
+        yield take()

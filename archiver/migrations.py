@@ -181,6 +181,38 @@ def m700_capture_place(db: Database) -> None:
         db["captures"].create_index(["warc_file", "warc_offset"], if_not_exists=True)
 
 
+@migrations()
+def m950_fts_update_trigger(db: Database) -> None:
+    """Re-index an article's full text only when an indexed column changes (issue 8).
+
+    sqlite-utils' update trigger fires on every UPDATE of `articles`, so the crawl's own
+    bookkeeping (raw_text, capture_id, last_seen) re-tokenised the whole article each time:
+    three to four times for each new page. Same trigger name, same index content.
+    """
+    cols = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in FTS_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in FTS_COLUMNS)
+    db.execute('DROP TRIGGER IF EXISTS "articles_au"')
+    db.execute(
+        f'CREATE TRIGGER "articles_au" AFTER UPDATE OF {cols} ON "articles" BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"VALUES('delete', old.rowid, {old});\n"
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, {new});\n'
+        "END")
+
+
+@migrations()
+def m951_site_blocks_flag_index(db: Database) -> None:
+    """Find the blocks whose template flag must change by one index seek (issue 8).
+
+    Every save re-derives its site's template: with only the (site, articles) and (site,
+    template) indexes, one of the two flag queries walked every block seen once (a crawl's
+    store time grew with the square of its size) or every template block (a site with a large
+    template). With (site, template, articles) both are a range seek.
+    """
+    db["site_blocks"].create_index(["site", "template", "articles"], if_not_exists=True)
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

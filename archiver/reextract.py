@@ -15,7 +15,7 @@ from .config import Config
 from .errors import ExitCode
 from .extract import Extraction, Hints
 from .store import Store
-from .warc import WarcError, read_capture
+from .warc import WarcError
 
 logger = logging.getLogger(__name__)
 
@@ -77,25 +77,23 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
             if key == previous:
                 yield ingest.Job(None, row["url"], rules, context=row)
                 continue
-            try:
-                payload_from = None
-                if row["record_type"] == "revisit":
-                    payload_from = (file_path(row["payload_file"], db_path),
-                                    row["payload_offset"])
-                capture = read_capture(file_path(row["warc_file"], db_path),
-                                       row["warc_offset"], payload_from=payload_from)
-            except WarcError as exc:
-                summary.errors["warc_unreadable"] += 1
-                logger.error("%s", exc)
-                previous = None
-                continue
+            payload_from = None
+            if row["record_type"] == "revisit":
+                payload_from = (file_path(row["payload_file"], db_path), row["payload_offset"])
             previous = key
-            yield ingest.Job(capture.body, row["url"], rules, content_type=capture.content_type,
-                             hints=_hints(row["hints"]), context=row)
+            # The worker reads the record itself: no body is read or pickled here.
+            yield ingest.Job(None, row["url"], rules, hints=_hints(row["hints"]), context=row,
+                             capture=(file_path(row["warc_file"], db_path), row["warc_offset"],
+                                      payload_from))
 
     try:
         for job, result in ingest.process_all(jobs(), pool):
             row = job.context
+            if isinstance(result, WarcError):
+                # Not a capture re-extracted: its record cannot be read where the index says.
+                summary.errors["warc_unreadable"] += 1
+                logger.error("%s", result)
+                continue
             summary.captures += 1
             if isinstance(result, BaseException):
                 summary.errors["extract"] += 1

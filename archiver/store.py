@@ -171,18 +171,14 @@ class Store:
         template blocks (see `_learn`). `overrides` (keep/drop rules) are remembered per site.
         """
         seen_at = seen_at or now_iso()
-        outcomes: list[Outcome] = []
         try:
             with self.transaction():
                 if overrides is not None:
                     self._set_overrides(site, overrides)
-                for article in articles:
-                    outcomes.append(self._save(site, article, seen_at))
-                    if capture_id is not None or extractor is not None:
-                        self._link_capture(article.url, capture_id, extractor)
+                return _Batch(self).save([(site, a, seen_at, capture_id, extractor)
+                                          for a in articles])
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
-        return outcomes
 
     def _save(self, site: str, a: Article, seen_at: str) -> Outcome:
         row = self.conn.execute("SELECT content_hash, id FROM articles WHERE url = ?",
@@ -311,7 +307,7 @@ class Store:
                                "articles >= ? AND template = 0 RETURNING key", (site, t))
         up = up.fetchall()
         down = self.conn.execute("UPDATE site_blocks SET template = 0 WHERE site = ? AND "
-                                 "template = 1 AND articles < ? RETURNING key", (site, t))
+                                 "template = 1 AND +articles < ? RETURNING key", (site, t))
         down = down.fetchall()
         return [k for (k,) in up + down]
 
@@ -392,16 +388,12 @@ class Store:
         Upserting by URL makes a repeated row harmless, which is what turns the Redis queue's
         at-least-once delivery into exactly one article per URL.
         """
-        outcomes: list[Outcome] = []
         try:
             with self.transaction():
-                for site, article, seen_at, extractor in rows:
-                    outcomes.append(self._save(site, article, seen_at))
-                    if extractor is not None:
-                        self._link_capture(article.url, None, extractor)
+                return _Batch(self).save([(site, article, seen_at, None, extractor)
+                                          for site, article, seen_at, extractor in rows])
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store articles: {exc}") from None
-        return outcomes
 
     def record_worker_run(self, run: dict[str, Any]) -> bool | None:
         """Store a distributed worker's finished run in `runs`, once (False: already there).
@@ -564,21 +556,13 @@ class Store:
         else:
             top = ("SELECT rowid, bm25(articles_fts) FROM articles_fts "
                    "WHERE articles_fts MATCH :q ORDER BY bm25(articles_fts) LIMIT :limit")
-        # Snippets row by row (FTS5 looks a rowid up directly): one join over `rowid IN (top)`
-        # re-runs the MATCH over every matching row, 2-15x slower (bench/, issue 8).
-        # bm25() rather than `rank`: FTS5 sorts `ORDER BY rank` itself, without the LIMIT.
-        hit_sql = """
-            SELECT a.url, a.site, a.title, a.author, a.published,
-                   snippet(articles_fts, 2, '[', ']', '…', 16) AS snippet
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            WHERE articles_fts MATCH :q AND articles_fts.rowid = :rowid
-        """
         rows = []
         try:
-            for rowid, rank in self.conn.execute(top, params).fetchall():
-                row = self.conn.execute(hit_sql, {"q": query, "rowid": rowid}).fetchone()
-                if row is not None:
-                    rows.append((*row, rank))
+            top_rows = self.conn.execute(top, params).fetchall()
+            found = self._hits(query, [rowid for rowid, _ in top_rows])
+            for rowid, rank in top_rows:
+                if rowid in found:  # else deleted since (a writer works alongside)
+                    rows.append((*found[rowid], rank))
         except sqlite3.OperationalError as exc:
             message = str(exc)
             if any(word in message for word in _STORE_FAILURES):
@@ -586,6 +570,39 @@ class Store:
             raise QueryError(f"cannot parse search query {query!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
         return [SearchHit(*row) for row in rows]
+
+    def _hits(self, query: str, rowids: list[int]) -> dict[int, tuple]:
+        """The ranked rows' article columns and snippets, by rowid.
+
+        A snippet needs the FTS cursor positioned on the row by the MATCH. Row by row
+        (`rowid = ?`) FTS5 seeks straight to it, but sets the query up again each time: cheap
+        for words and phrases, yet a prefix (`infra*`) expands and merges its terms' doclists on
+        every setup (about 1 ms each at 100k articles). So a prefix query takes one pass over
+        the rowid range of the hits instead (`+rowid IN` keeps the list out of FTS5's plan,
+        which would otherwise set the query up once per value). bench/storebench.py measures.
+        """
+        if len(rowids) > _LOOKUP_CHUNK:
+            return {**self._hits(query, rowids[:_LOOKUP_CHUNK]),
+                    **self._hits(query, rowids[_LOOKUP_CHUNK:])}
+        if not rowids:
+            return {}
+        marks = ", ".join("?" for _ in rowids)
+        snippet = "snippet(articles_fts, 2, '[', ']', '…', 16)"
+        if "*" in query:
+            snippets = dict(self.conn.execute(
+                f"SELECT rowid, {snippet} FROM articles_fts WHERE articles_fts MATCH ? "
+                f"AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
+                (query, min(rowids), max(rowids), *rowids)))
+        else:
+            sql = f"SELECT {snippet} FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?"
+            snippets = {}
+            for rowid in rowids:
+                row = self.conn.execute(sql, (query, rowid)).fetchone()
+                if row is not None:
+                    snippets[rowid] = row[0]
+        return {rowid: (*rest, snippets[rowid]) for rowid, *rest in self.conn.execute(
+            f"SELECT id, url, site, title, author, published FROM articles WHERE id IN ({marks})",
+            rowids) if rowid in snippets}
 
     # -- captures (raw WARC records) -----------------------------------------------------
 
@@ -744,9 +761,8 @@ class Store:
         """
         try:
             with self.transaction():
-                outcome = self._save(site, article, seen_at)
-                if capture_id is not None or extractor is not None:
-                    self._link_capture(article.url, capture_id, extractor)
+                # The batch path with one row: a new article is indexed once, already cleaned.
+                (outcome,) = _Batch(self).save([(site, article, seen_at, capture_id, extractor)])
                 first_seen, published = self.conn.execute(
                     "SELECT first_seen, published FROM articles WHERE url = ?",
                     (article.url,)).fetchone()
@@ -1022,3 +1038,174 @@ class Store:
             f"SELECT url, run_id, {site} FROM fetch_log "
             "WHERE julianday(fetched_at) > julianday(?)", (since,))
         return [{"url": u, "run_id": r, "site": s} for u, r, s in cur]
+
+
+#: URLs looked up per SELECT (well under SQLite's limit on host parameters).
+_LOOKUP_CHUNK = 500
+_INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "date_source",
+                   "language", "description", "image", "sitename", "categories", "tags", "text",
+                   "word_count", "content_hash", "fetched_url", "first_seen", "last_seen",
+                   "raw_text", "capture_id", "extractor_version")
+_INSERT_SQL = (f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
+_TOUCH_SQL = ("UPDATE articles SET last_seen = ?, capture_id = coalesce(?, capture_id), "
+              "extractor_version = coalesce(?, extractor_version) WHERE url = ?")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A new article waiting in a batch: its row, its blocks, and the template it was cleaned by."""
+
+    site: str
+    url: str
+    raw: str
+    text: str
+    blocks: dict[str, str]
+    cleaned_by: set[str]
+    row: tuple
+
+
+class _Batch:
+    """Saves rows inside the caller's transaction, a batch at a time instead of row by row.
+
+    New articles are inserted with one executemany (already cleaned by the site's current
+    template, so FTS indexes each once), their ids fetched in one SELECT, their block counts
+    added up per (site, block) and written once, and each site's template re-decided once per
+    batch; unchanged rows are touched with one executemany. The outcome and the final rows are
+    those of `Store._save` row by row: the template an article ends with depends only on the
+    final counts (`_retemplate`), and articles whose template changed are re-cleaned, in the
+    batch or before it. A row whose text changed (a revision, or template drift) needs the
+    template as of that row: what is pending is flushed first, then it takes `Store._save`.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+        self.known: dict[str, str] = {}  # url -> content_hash stored (or pending)
+        self.pending: list[_Pending] = []
+        self.touched: list[tuple[str, int | None, str | None, str]] = []
+        self.templates: dict[str, set[str]] = {}  # site -> template keys, until the next flush
+        self.overrides: dict[str, boilerplate.Overrides] = {}
+
+    def save(self, rows: list[tuple[str, Article, str, int | None, str | None]]
+             ) -> list[Outcome]:
+        urls = list(dict.fromkeys(a.url for _, a, _, _, _ in rows))
+        for i in range(0, len(urls), _LOOKUP_CHUNK):
+            chunk = urls[i:i + _LOOKUP_CHUNK]
+            self.known.update(self.conn.execute(
+                "SELECT url, content_hash FROM articles WHERE url IN "
+                f"({', '.join('?' for _ in chunk)})", chunk))
+        outcomes: list[Outcome] = []
+        for site, a, seen_at, capture_id, extractor in rows:
+            stored = self.known.get(a.url)
+            if stored is None:
+                self._add(site, a, seen_at, capture_id, extractor)
+                outcomes.append("new")
+            elif stored == a.content_hash:
+                self.touched.append((seen_at, capture_id, extractor, a.url))
+                outcomes.append("unchanged")
+            else:
+                self.flush()
+                outcomes.append(self.store._save(site, a, seen_at))
+                if capture_id is not None or extractor is not None:
+                    self.store._link_capture(a.url, capture_id, extractor)
+            self.known[a.url] = a.content_hash
+        self.flush()
+        return outcomes
+
+    def _template(self, site: str) -> set[str]:
+        if site not in self.templates:
+            self.templates[site] = {k for (k,) in self.conn.execute(
+                "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+        return self.templates[site]
+
+    def _overrides(self, site: str) -> boilerplate.Overrides:
+        if site not in self.overrides:
+            self.overrides[site] = self.store.overrides(site)
+        return self.overrides[site]
+
+    def _add(self, site: str, a: Article, seen_at: str, capture_id: int | None,
+             extractor: str | None) -> None:
+        found = boilerplate.blocks(a.text)
+        template = self._template(site).intersection(found)
+        text = boilerplate.clean(a.text, template, self._overrides(site))
+        words = a.word_count if text == a.text else len(text.split())
+        row = (a.url, site, a.title, a.author, a.published, a.modified, a.date_source,
+               a.language, a.description, a.image, a.sitename,
+               json.dumps(a.categories, ensure_ascii=False),
+               json.dumps(a.tags, ensure_ascii=False), text, words, a.content_hash,
+               a.fetched_url, seen_at, seen_at, a.text, capture_id, extractor)
+        self.pending.append(_Pending(site, a.url, a.text, text, found, template, row))
+
+    def flush(self) -> None:
+        """Write what is pending: inserts, block counts, template, re-cleaning, touches."""
+        if self.pending:
+            self._insert(self.pending)
+            self.pending = []
+        self.templates = {}
+        if self.touched:
+            self.conn.executemany(_TOUCH_SQL, self.touched)
+            self.touched = []
+
+    def _insert(self, pending: list[_Pending]) -> None:
+        self.conn.executemany(_INSERT_SQL, [p.row for p in pending])
+        ids: dict[str, int] = {}
+        for i in range(0, len(pending), _LOOKUP_CHUNK):
+            chunk = [p.url for p in pending[i:i + _LOOKUP_CHUNK]]
+            ids.update(self.conn.execute(
+                f"SELECT url, id FROM articles WHERE url IN ({', '.join('?' for _ in chunk)})",
+                chunk))
+        new_ids = set(ids.values())
+        stale: dict[int, set[str]] = {}  # blocks left by a deleted article whose id was reused
+        for article_id, key in self.conn.execute(
+                "SELECT article_id, key FROM article_blocks WHERE article_id BETWEEN ? AND ?",
+                (min(new_ids), max(new_ids))):
+            if article_id in new_ids:
+                stale.setdefault(article_id, set()).add(key)
+        counts: dict[tuple[str, str], list] = {}  # (site, key) -> [first line, change]
+        added: list[tuple[int, str, str]] = []
+        gone: list[tuple[int, str]] = []
+        for p in pending:
+            article_id = ids[p.url]
+            old = stale.get(article_id, set())
+            for key in old - p.blocks.keys():
+                gone.append((article_id, key))
+                counts.setdefault((p.site, key), ["", 0])[1] -= 1
+            for key, line in p.blocks.items():
+                if key not in old:
+                    added.append((article_id, p.site, key))
+                    counts.setdefault((p.site, key), [line[:500], 0])[1] += 1
+        self.conn.executemany("DELETE FROM article_blocks WHERE article_id = ? AND key = ?", gone)
+        self.conn.executemany(
+            "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)", added)
+        self.conn.executemany(
+            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0) "
+            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + excluded.articles",
+            [(s, k, line, n) for (s, k), (line, n) in counts.items() if n > 0])
+        self.conn.executemany(
+            "UPDATE site_blocks SET articles = articles + ? WHERE site = ? AND key = ?",
+            [(n, s, k) for (s, k), (_, n) in counts.items() if n < 0])
+        recleaned: list[tuple[str, int, int]] = []
+        for site in dict.fromkeys(p.site for p in pending):
+            changed = self.store._retemplate(site)
+            if not changed:
+                continue
+            template = {k for (k,) in self.conn.execute(
+                "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+            overrides = self._overrides(site)
+            for p in pending:
+                now = template.intersection(p.blocks)
+                if p.site != site or now == p.cleaned_by:
+                    continue
+                text = boilerplate.clean(p.raw, now, overrides)
+                if text != p.text:
+                    recleaned.append((text, len(text.split()), ids[p.url]))
+            earlier: set[int] = set()
+            for key in changed:
+                earlier.update(i for (i,) in self.conn.execute(
+                    "SELECT article_id FROM article_blocks WHERE site = ? AND key = ?",
+                    (site, key)))
+            for article_id in sorted(earlier - new_ids):
+                self.store._clean(article_id, overrides)
+        self.conn.executemany("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
+                              recleaned)

@@ -164,7 +164,7 @@ class WarcWriter:
         self._file = open(str(self._path) + OPEN_SUFFIX, "xb")  # noqa: SIM115 (kept open)
         # Held while writing, so `recover` in another process never touches a live file.
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = _MemberWriter(self._file)
         info = self._writer.create_warcinfo_record(name, {
             "software": self.software,
             "format": "WARC File Format 1.1",
@@ -229,21 +229,38 @@ class WarcWriter:
         # Both records go to memory first and reach the file in one write: a crash leaves the
         # file either without the pair or with it whole (`recover` trims anything torn).
         buffer = io.BytesIO()
-        pair = WARCWriter(buffer, gzip=True, warc_version="1.1")
+        pair = _MemberWriter(buffer)
         pair.write_request_response_pair(request, record)
         data = buffer.getvalue()
         offset = self._file.tell()
         self._file.write(data)
         self._file.flush()
-        length = _first_member_length(data)
-        return Written(kind, self._path, offset, length, digest)
+        return Written(kind, self._path, offset, pair.lengths[0], digest)
 
 
-def _first_member_length(data: bytes) -> int:
-    """The byte length of the first gzip member in `data`."""
-    decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
-    decomp.decompress(data)
-    return len(data) - len(decomp.unused_data)
+#: zlib level of each record's gzip member. warcio compresses at 9, which on news pages costs
+#: about 2.7× the CPU of level 6 (gzip's own default) for about 3% smaller files; the crawl
+#: writes on its reactor thread, so this CPU is taken from fetching (bench/, issue 8).
+GZIP_LEVEL = 6
+
+
+class _MemberWriter(WARCWriter):
+    """warcio's writer, with each record gzipped as its own member at `GZIP_LEVEL`, and each
+    member's compressed length noted in `lengths` (what the index needs, without reading the
+    record back)."""
+
+    def __init__(self, out: io.IOBase) -> None:
+        super().__init__(out, gzip=False, warc_version="1.1")
+        self.lengths: list[int] = []
+
+    def _write_warc_record(self, out: io.IOBase, record: ArcWarcRecord) -> None:
+        plain = io.BytesIO()
+        super()._write_warc_record(plain, record)
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        member = compressor.compress(plain.getbuffer()) + compressor.flush()
+        out.write(member)
+        out.flush()
+        self.lengths.append(len(member))
 
 
 # -- reading ------------------------------------------------------------------------------

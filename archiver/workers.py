@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -29,12 +32,26 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_warm_up)
 
 
+def _exit_when_orphaned(parent: int, every: float = 1.0) -> None:
+    """End this worker once its parent is gone.
+
+    A pool worker holds both ends of its task queue's pipe, so a SIGKILLed crawl (cron's
+    timeout, the OOM killer) never gives it EOF: it would wait, holding its memory, forever.
+    """
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _warm_up() -> None:
     """Load what extraction loads lazily (modules, language models) before any timed call.
 
     Otherwise a fresh worker's first page pays for it, and a timeout cutting an import
-    half-way leaves the next page to pay again.
+    half-way leaves the next page to pay again. Also starts the orphan watch.
     """
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True,
+                     name="orphan-watch").start()
     from .extract import warm_up
 
     warm_up()

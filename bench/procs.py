@@ -26,14 +26,27 @@ def _children(pid: int) -> list[int]:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None) -> int:
+def _pss(pid: int) -> int:
+    """Proportional set size of one process in bytes: each shared page divided among the
+    processes sharing it, so a tree's sum counts shared library pages once (Linux >= 4.14)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None,
+             pss: list[int] | None = None) -> int:
     """Resident bytes of `pid` and all its descendants (Linux /proc); when `cpu` is given,
-    record each process's role and CPU seconds so far in it."""
-    total, stack = 0, [pid]
+    record each process's role and CPU seconds so far in it; when `pss` is given, append the
+    tree's summed PSS to it."""
+    total, pss_total, stack = 0, 0, [pid]
     while stack:
         p = stack.pop()
         try:
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * PAGE
+            if pss is not None:
+                pss_total += _pss(p)
             if cpu is not None:
                 fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
                 cmd = Path(f"/proc/{p}/cmdline").read_bytes()
@@ -43,6 +56,8 @@ def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None) -> int:
         except (OSError, IndexError, ValueError):
             continue
         stack.extend(_children(p))
+    if pss is not None:
+        pss.append(pss_total)
     return total
 
 
@@ -51,11 +66,12 @@ class Run:
     """One finished command."""
 
     seconds: float
-    peak_rss: int
+    peak_rss: int  #: the issue's measure: shared pages count once per process
     returncode: int
     stdout: str
     stderr: str
     cpu: dict[str, float]  #: CPU seconds by role: main process, pool workers, helpers
+    peak_pss: int = 0  #: peak of the tree's summed PSS: shared pages counted once in all
 
     def cpu_summary(self) -> str:
         return ", ".join(f"{role} {sec:.1f}s" for role, sec in sorted(self.cpu.items()))
@@ -67,14 +83,16 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
     cpu: dict[int, tuple[str, float]] = {}
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid, cpu))
+            pss: list[int] = []
+            peak = max(peak, tree_rss(proc.pid, cpu, pss))
+            peak_pss = max(peak_pss, *pss)
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -90,4 +108,4 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     by_role: dict[str, float] = {}
     for role, seconds_used in cpu.values():
         by_role[role] = by_role.get(role, 0.0) + seconds_used
-    return Run(seconds, peak, proc.returncode, out, err, by_role)
+    return Run(seconds, peak, proc.returncode, out, err, by_role, peak_pss)

@@ -119,6 +119,7 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
     fetch, ceil, e2e, ratio, peer, peer_ratio = (Series() for _ in range(6))
     rex, rex_ratio = Series(), Series()
     rss_small, rss_big = Series(), Series()
+    pss_small, pss_big = Series(), Series()  # beside RSS: shared pages counted once in all
     with Served(site) as origin:
         for run in range(sizes.runs):
             _log(f"crawl run {run + 1}/{sizes.runs}")
@@ -126,7 +127,8 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             result = crawlbench.archiver_crawl(origin, sizes.pages, work / "crawl")
             e = sizes.pages / result.seconds
             _log(f"archiver crawl pages/s: {e:.1f}, peak RSS {result.peak_rss / 2**20:.0f} MiB"
-                 f", {result.seconds:.1f}s wall, CPU: {result.cpu_summary()}")
+                 f" (PSS {result.peak_pss / 2**20:.0f} MiB), {result.seconds:.1f}s wall, "
+                 f"CPU: {result.cpu_summary()}")
             rx = crawlbench.archiver_reextract(sizes.pages, work / "crawl")
             rex.values.append(sizes.pages / rx.seconds)
             rex_ratio.values.append(sizes.pages / rx.seconds / c)
@@ -143,12 +145,15 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             peer_ratio.values.append(e / p)
             fetch.values.append(f)
             rss_small.values.append(result.peak_rss / 2**20)
+            pss_small.values.append(result.peak_pss / 2**20)
             if run >= sizes.big_runs:
                 continue
             big = crawlbench.archiver_crawl(origin, sizes.big_pages, work / "crawl-big")
             _log(f"large crawl pages/s: {sizes.big_pages / big.seconds:.1f}, "
-                 f"peak RSS {big.peak_rss / 2**20:.0f} MiB, CPU: {big.cpu_summary()}")
+                 f"peak RSS {big.peak_rss / 2**20:.0f} MiB (PSS {big.peak_pss / 2**20:.0f} "
+                 f"MiB), CPU: {big.cpu_summary()}")
             rss_big.values.append(big.peak_rss / 2**20)
+            pss_big.values.append(big.peak_pss / 2**20)
     rss_ratio = Series([b / s for b, s in zip(rss_big.values, rss_small.values, strict=False)])
     peak = max(rss_small.values + rss_big.values)
     return [
@@ -160,10 +165,12 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
         Row(ROWS[3], "–", crawlbench.news_please_status(), "–", "report", "n/a"),
         Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
-        Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages)", "–", "–",
+        Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
+            + pss_small.fmt(" MiB", 0) + ")", "–", "–",
             "≤ 400 MB", _verdict(max(rss_small.values) * 2**20 <= 400e6)),
         Row(ROWS[-3], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
-            f"{len(rss_big.values)} run{'s' if len(rss_big.values) > 1 else ''})",
+            f"{len(rss_big.values)} run{'s' if len(rss_big.values) > 1 else ''}; PSS "
+            + pss_big.fmt(" MiB", 0) + ")",
             rss_small.fmt(" MiB", 0), rss_ratio.fmt("×", 2), "≤ 1.10× and ≤ 400 MB",
             _verdict(rss_ratio.median <= 1.10 and peak * 2**20 <= 400e6)),
     ]

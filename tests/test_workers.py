@@ -52,3 +52,41 @@ def test_pool_serves_more_tasks_than_a_worker_lifetime() -> None:
     assert not pending, f"{len(pending)} of 1100 tasks never ran"
     assert {f.result() for f in done} == {content_hash("title", f"text {i}")
                                           for i in range(1100)}
+
+
+ORPHANING_PARENT = """
+import os, sys, time
+from archiver import workers
+pool = workers.acquire(2)
+for future in [pool.submit(time.sleep, 1) for _ in range(4)]:  # busy: the pool starts both
+    future.result()
+pids = set(pool._processes)
+print(" ".join(str(p) for p in sorted(pids)), flush=True)
+sys.stdin.read()  # wait to be killed
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_of_a_sigkilled_parent_exit() -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, "-c", ORPHANING_PARENT], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 60  # a liveness bound, not a speed claim
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in pids), "pool workers outlived their killed parent"

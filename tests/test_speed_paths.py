@@ -1,0 +1,146 @@
+"""The paths the benchmark made faster keep their behaviour: re-extraction that reads WARC
+records in the workers, the ordered sliding window of `ingest.process_all`, WARC members
+written at our own gzip level, and importing archiver without pandas."""
+
+from __future__ import annotations
+
+import gzip
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archiver import ingest
+from archiver.captures import CaptureRecorder
+from archiver.config import parse_config
+from archiver.store import Store
+from archiver.warc import Exchange, WarcError, WarcWriter
+
+from .conftest import SEED_SITE, run_archiver
+
+PAGES = sorted((SEED_SITE / "article").rglob("*.html"))
+ORIGIN = "http://127.0.0.1:9"
+
+
+def _url(path: Path) -> str:
+    return f"{ORIGIN}/{path.relative_to(SEED_SITE).with_suffix('').as_posix()}"
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "sites.toml"
+    config.write_text(f'[sites.seed]\ndomains = ["127.0.0.1"]\nstart_urls = ["{ORIGIN}/"]\n',
+                      encoding="utf-8")
+    return config
+
+
+def _captured(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
+    """An archive with every seed page captured in WARC and no article stored yet."""
+    db = tmp_path / "archive.db"
+    done = []
+    with Store(db) as store, WarcWriter(tmp_path / "warc") as writer:
+        recorder = CaptureRecorder(store, writer)
+        for i, page in enumerate(PAGES):
+            capture_id, _ = recorder.record(
+                Exchange(url=_url(page), fetched_at=datetime(2024, 5, 1, 12, i, tzinfo=UTC),
+                         status=200, headers=[("Content-Type", "text/html; charset=utf-8")],
+                         body=page.read_bytes()), site="seed", role="page")
+            done.append((capture_id, _url(page)))
+    return db, done
+
+
+def test_reextract_in_workers_counts_an_unreadable_record_and_restores_the_rest(tmp_path):
+    db, captures = _captured(tmp_path)
+    broken_id, broken_url = captures[1]
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE captures SET warc_offset = warc_offset + 7 WHERE id = ?", (broken_id,))
+    conn.commit()
+    conn.close()
+    result = run_archiver("reextract", "--config", str(_config(tmp_path)), "--db", str(db),
+                          "--workers", "2")
+    assert result.returncode == 1, result.stdout + result.stderr  # PARTIAL
+    assert f"re-extracted {len(PAGES) - 1} captures: {len(PAGES) - 1} restored" in result.stdout
+    assert "warc_unreadable 1" in result.stdout
+    conn = sqlite3.connect(db)
+    urls = {u for (u,) in conn.execute("SELECT url FROM articles")}
+    assert urls == {u for _, u in captures} - {broken_url}
+    assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == len(PAGES) - 1
+
+
+def test_process_all_window_keeps_order_and_reuses_results(tmp_path):
+    site = parse_config(_config(tmp_path).read_text(), tmp_path / "sites.toml").sites["seed"]
+    jobs = []
+    for page in PAGES:
+        jobs.append(ingest.Job(page.read_bytes(), _url(page), site, context=page.name))
+        jobs.append(ingest.Job(None, _url(page), site, context=page.name + " again"))
+    inline = list(ingest.process_all(jobs, None))
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pooled = list(ingest.process_all(jobs, pool, batch=3))  # smaller than the job list
+    assert [j.context for j, _ in pooled] == [j.context for j in jobs]
+    titles = [r.article.title for _, r in inline]
+    assert titles == [r.article.title for _, r in pooled]
+    assert all(titles) and titles[0::2] == titles[1::2]
+
+
+def test_process_capture_reads_the_record_or_raises_warc_error(tmp_path):
+    db, captures = _captured(tmp_path)
+    site = parse_config(_config(tmp_path).read_text(), tmp_path / "sites.toml").sites["seed"]
+    with Store(db) as store:
+        row = store.capture(captures[0][0])
+    path = db.parent / row["warc_file"]
+    result = ingest.process_capture((path, row["warc_offset"], None), row["url"], site)
+    expected = ingest.process(PAGES[0].read_bytes(), row["url"], site)
+    assert result.article is not None and result.article.text == expected.article.text
+    try:
+        ingest.process_capture((path, row["warc_offset"] + 3, None), row["url"], site)
+    except WarcError as exc:
+        assert "cannot read WARC record" in str(exc)
+    else:
+        raise AssertionError("a bad offset must raise WarcError")
+
+
+def test_each_warc_record_is_one_gzip_member_of_the_indexed_length(tmp_path):
+    db, captures = _captured(tmp_path)
+    with Store(db) as store:
+        for capture_id, url in captures:
+            row = store.capture(capture_id)
+            data = (db.parent / row["warc_file"]).read_bytes()
+            member = data[row["warc_offset"]:row["warc_offset"] + row["warc_length"]]
+            text = gzip.decompress(member)  # one whole member, nothing after it
+            assert text.startswith(b"WARC/1.1\r\n") and url.encode() in text
+            assert b"WARC-Type: response" in text and b"WARC-Type: request" not in text
+
+
+def test_importing_archiver_leaves_pandas_out_but_importable():
+    code = ("import sys, archiver, archiver.store, sqlite_utils.db as d; "
+            "assert 'pandas' not in sys.modules and d.pd is None; "
+            "import pandas; print('ok', pandas.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and "ok pandas" in out.stdout, out.stderr
+    first = ("import pandas, archiver, sqlite_utils.db as d; assert d.pd is pandas; print('ok')")
+    out = subprocess.run([sys.executable, "-c", first], capture_output=True, text=True)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr
+
+
+def test_full_text_is_reindexed_only_when_an_indexed_column_changes(tmp_path):
+    with Store(tmp_path / "archive.db") as store:
+        conn = store.conn
+        conn.execute("INSERT INTO articles (url, site, title, text, content_hash, first_seen, "
+                     "last_seen) VALUES ('http://x/a', 'x', 'Harbour', 'the ferry sails', 'h', "
+                     "'t', 't')")
+        fired: list[str] = []
+        conn.set_trace_callback(fired.append)
+        conn.execute("UPDATE articles SET last_seen = 'later', raw_text = 'r', capture_id = 1")
+        assert not [s for s in fired if "articles_fts" in s], fired  # FTS5 left untouched
+        conn.execute("UPDATE articles SET text = 'the train leaves'")
+        assert [s for s in fired if "articles_fts" in s], fired
+        conn.set_trace_callback(None)
+
+        def match(q: str) -> int:
+            return conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                                (q,)).fetchone()[0]
+
+        assert (match("train"), match("ferry"), match("harbour")) == (1, 0, 1)
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
