@@ -32,6 +32,7 @@ TEASER_MAX_WORDS = 30
 #: ... and at least this share of its text inside links to other pages of the site.
 TEASER_LINK_SHARE = 0.6
 
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _DIGITS = re.compile(r"\d+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►»›]|\d+[.)])\s+")
 _BLOCK_TAGS = ("p", "li", "div", "h2", "h3", "h4", "h5", "h6", "aside", "section", "dd", "dt",
@@ -157,6 +158,8 @@ def teaser_blocks(tree: object, page_url: str, domains: Iterable[str] = ()) -> s
         hosts.add(own.lower())
     keys: set[str] = set()
     for node in tree.iter(*_BLOCK_TAGS):  # type: ignore[attr-defined]
+        if node.tag in _HEADINGS or any(a.tag in _HEADINGS for a in node.iterancestors()):
+            continue  # a linked heading titles a section of the story ("Chapter 5: …")
         text = " ".join(node.text_content().split())
         words = len(text.split())
         if not words or words > TEASER_MAX_WORDS:
@@ -175,3 +178,70 @@ def drop_teasers(text: str, teasers: set[str]) -> str:
     if not teasers:
         return text
     return clean(text, teasers)
+
+
+# -- single-page text repairs ----------------------------------------------------------------
+
+#: `trim_edges` removes leading/trailing lines of at most this many words ...
+EDGE_MAX_WORDS = 25
+#: `drop_repeated_runs` removes a run of repeated lines once it holds this many words.
+REPEAT_RUN_WORDS = 60
+
+
+def trim_edges(text: str, reference: str, max_words: int = EDGE_MAX_WORDS) -> str:
+    """The text without the short lines at its start and end that `reference` does not have.
+
+    `reference` is a stricter extraction of the same page (trafilatura's precision mode). What
+    hangs at the edges of the fuller text and the stricter one drops is nearly always page
+    furniture: breadcrumbs, bylines boxes, share prompts, "Subscribe" calls, related links.
+    Lines inside the text are left alone: there the stricter mode mostly drops story.
+    """
+    if not reference:
+        return text
+    keep = {normalize_block(line) for line in reference.split("\n")}
+    lines = text.split("\n")
+
+    def furniture(line: str) -> bool:
+        return bool(line.strip()) and normalize_block(line) not in keep \
+            and len(line.split()) <= max_words
+
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or furniture(lines[start])):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or furniture(lines[end - 1])):
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+def drop_repeated_runs(text: str, min_words: int = REPEAT_RUN_WORDS) -> str:
+    """The text without long runs of lines that repeat earlier lines.
+
+    Pages often render the same content twice (a mobile and a desktop copy, a tabbed and an
+    expanded view); the second copy is a run of consecutive repeated lines. A lone repeated
+    line (a refrain, "Pros", "Cons") is kept: only a run of at least two repeated lines holding
+    `min_words` words goes.
+    """
+    lines = text.split("\n")
+    seen: set[str] = set()
+    repeated = []
+    for line in lines:
+        # digits count here: rows of a table differ only in their figures
+        norm = " ".join(unicodedata.normalize("NFKC", _LIST_MARK.sub("", line)).casefold().split())
+        repeated.append(bool(norm) and norm in seen)
+        if norm:
+            seen.add(norm)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not (repeated[i] or not lines[i].strip()):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (repeated[j] or not lines[j].strip()):
+            j += 1
+        run = lines[i:j]
+        if not (sum(repeated[i:j]) >= 2 and sum(len(line.split()) for line in run) >= min_words):
+            out.extend(run)
+        i = j
+    return "\n".join(out)

@@ -27,7 +27,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from .boilerplate import drop_teasers, teaser_blocks
+from .boilerplate import drop_repeated_runs, drop_teasers, teaser_blocks, trim_edges
 from .urls import is_front_page, normalize, on_domains
 
 ARTICLE_TYPES = {
@@ -389,12 +389,14 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         prune_xpath=prune, deduplicate=False,
     )
-    if doc is None:
+    meta: dict[str, Any] = {}
+    if doc is not None:
+        meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = _best_text(html, url, meta.get("text") or "", prune, ld_article)
+    if not text.strip():
         return Extraction(None, "no_text")
-    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     title = clean_title(meta.get("title") or (ld_article or {}).get("headline") or hints.title,
                         tree, meta.get("sitename"), url)
-    text = _best_text(html, url, meta.get("text") or "", prune, ld_article)
     text = drop_teasers(text, teaser_blocks(tree, url, domains))
     text = _strip_title_line(text, title)
 
@@ -446,30 +448,34 @@ def _best_text(html: str, url: str, default: str, prune: list[str] | None,
                ld_article: dict[str, Any] | None) -> str:
     """The page's text: trafilatura's default, its precision or recall mode, or JSON-LD.
 
-    Measured on wcxb-dev (`make quality`): precision mode is taken when it keeps nearly all of
-    the default's words (what it drops is then mostly boilerplate), recall mode when it finds
-    much more (the default missed part of the story), and a JSON-LD `articleBody` when it is
+    Measured on wcxb-dev (`make quality`, see docs/quality.md): precision mode's text is taken
+    only when it keeps all of the default's words (what it drops inside the text is more often
+    story than boilerplate), recall mode's when it finds more (the default missed part of the
+    story), either when the default finds nothing, and a JSON-LD `articleBody` when it is
     substantially longer than every extraction (the page hides its body from the DOM walk).
+    Precision mode still judges the edges: short leading/trailing lines it drops are page
+    furniture (`trim_edges`); a page rendered twice loses its second copy
+    (`drop_repeated_runs`).
     """
-    text = default
     options = dict(url=url, include_comments=False, include_tables=True, prune_xpath=prune,
                    deduplicate=False)
     precise = trafilatura.extract(html, favor_precision=True, **options) or ""
-    if _words(precise) >= PRECISION_KEEP * _words(default):
-        text = precise
     recall = trafilatura.extract(html, favor_recall=True, **options) or ""
-    if _words(recall) >= RECALL_GAIN * max(_words(default), 1):
+    text = default or recall or precise
+    if default and _words(precise) >= PRECISION_KEEP * _words(default):
+        text = precise
+    if default and _words(recall) >= RECALL_GAIN * _words(default):
         text = recall
     body = (ld_article or {}).get("articleBody")
     if isinstance(body, str) and _words(body) >= LD_BODY_MIN_WORDS \
             and _words(body) >= LD_BODY_GAIN * max(_words(text), 1):
         text = "\n".join(line.strip() for line in body.splitlines() if line.strip())
-    return text
+    return drop_repeated_runs(trim_edges(text, precise))
 
 
 #: `_best_text` thresholds (chosen on wcxb-dev; see docs/quality.md).
-PRECISION_KEEP = 0.95
-RECALL_GAIN = 1.2
+PRECISION_KEEP = 1.0
+RECALL_GAIN = 1.1
 LD_BODY_MIN_WORDS = 100
 LD_BODY_GAIN = 1.3
 

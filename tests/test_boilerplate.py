@@ -10,8 +10,10 @@ from archiver.boilerplate import (
     block_key,
     blocks,
     clean,
+    drop_repeated_runs,
     teaser_blocks,
     threshold,
+    trim_edges,
 )
 
 URL = "https://news.example.org/2024/05/story-one"
@@ -68,3 +70,36 @@ def test_teasers_are_found_from_structure_in_any_language():
         "that lasted well into the night.",
         "Read more: Another site story",  # another site: not a teaser of this one
         "This very story"))  # a link to the page itself
+
+
+def test_a_linked_heading_is_a_section_title_not_a_teaser():
+    tree = _tree('<h2><a href="/guide/chapter-5">Chapter 5: Technical SEO</a></h2>'
+                 '<p>Related: <a href="/2024/05/other-story">Another story of this site</a></p>')
+    keys = teaser_blocks(tree, URL, ["news.example.org"])
+    assert block_key("Chapter 5: Technical SEO") not in keys
+    assert block_key("Related: Another story of this site") in keys
+
+
+def test_edges_lose_short_lines_the_stricter_extraction_drops_and_keep_the_middle():
+    text = ("Home > News > Politics\nThe council met on Tuesday to discuss the budget.\n"
+            "Share this\nThe mayor spoke last.\nSubscribe to our newsletter\nFollow us")
+    strict = "The council met on Tuesday to discuss the budget.\nThe mayor spoke last."
+    assert trim_edges(text, strict) == ("The council met on Tuesday to discuss the budget.\n"
+                                        "Share this\nThe mayor spoke last.")
+    # a long closing paragraph is story even when the stricter mode drops it
+    long_end = " ".join(["word"] * 40)
+    assert trim_edges(strict + "\n" + long_end, strict).endswith(long_end)
+    assert trim_edges(text, "") == text  # no stricter extraction: nothing to judge by
+
+
+def test_a_page_rendered_twice_loses_its_second_copy_but_not_a_refrain():
+    story = [f"{w} paragraph of the story tells what happened in town on that day, and why."
+             for w in ("First", "Second", "Third", "Fourth", "Fifth", "Sixth")]
+    twice = "\n".join(story + story)
+    assert drop_repeated_runs(twice) == "\n".join(story)
+    refrain = "\n".join(["Pros", "Fast and light.", "Pros", "Cheap to run."])
+    assert drop_repeated_runs(refrain) == refrain
+    # table rows that differ only in their figures are not repeats
+    rows = "\n".join(f"| Revenue in {2010 + n} | {n * 7} million | up {n} percent on the year |"
+                     for n in range(12))
+    assert drop_repeated_runs(rows) == rows

@@ -120,3 +120,19 @@ def test_extract_cli_on_a_non_article_prints_the_reason(tmp_path):
     result = run_archiver("extract", str(SEED_SITE / "index.html"), "--url", ORIGIN + "/")
     assert result.returncode == 1
     assert json.loads(result.stdout) == {"article": None, "reason": "front_page"}
+
+
+def test_a_page_the_default_mode_finds_nothing_on_still_gives_its_text():
+    """trafilatura's default run can return nothing where its recall mode finds the story;
+    the page must not be lost as "no_text"."""
+    from archiver.extract import analyse
+
+    para = ("The river rose two metres overnight and the town council opened the school hall "
+            "for families who had to leave their homes near the old bridge. ")
+    page = ('<html><head><title>Flood</title><meta property="og:type" content="article">'
+            '<meta property="article:published_time" content="2024-05-01"></head><body>'
+            + "".join(f'<div class="sidebar-widget"><div><div>{para * 2}</div></div></div>'
+                      for _ in range(3)) + "</body></html>")
+    result = analyse(page.encode(), "https://news.example.org/2024/05/flood-story")
+    assert result.reason != "no_text"
+    assert "river rose two metres" in (result.article or result.candidate).text
