@@ -37,6 +37,44 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
             for k, values in headers.items() for v in values]
 
 
+
+def exchange_of(request: Request, response: Response) -> tuple[Exchange, str | None]:
+    """The request/response pair as WARC writes it, and its role (robots.txt named even when
+    Scrapy's robots middleware, not the spider, asked for it)."""
+    role = request.meta.get("role")
+    if role is None and request.url.endswith("/robots.txt"):
+        role = "robots"
+    exchange = Exchange(
+        url=request.url, fetched_at=datetime.now(UTC).replace(microsecond=0),
+        status=response.status, headers=_headers(response.headers), body=response.body,
+        protocol=response.protocol or "HTTP/1.1", method=request.method,
+        request_headers=_headers(request.headers),
+        ip_address=str(response.ip_address) if response.ip_address else None,
+    )
+    return exchange, role
+
+
+def forget_validators_on_redirect(request: Request) -> bool:
+    """True (and the request made unconditional) when it follows a redirect: the target is
+    another resource, so the first URL's validators do not apply."""
+    if not request.meta.get("redirect_urls"):
+        return False
+    for name in (b"If-None-Match", b"If-Modified-Since"):
+        request.headers.pop(name, None)
+    request.meta.pop("conditional", None)
+    return True
+
+
+def make_conditional(request: Request, etag: str | None, last_modified: str | None) -> None:
+    """Send the stored validators, so an unchanged page costs a 304 and no body."""
+    if etag:
+        request.headers.setdefault(b"If-None-Match", etag.encode("latin-1", "replace"))
+    if last_modified:
+        request.headers.setdefault(b"If-Modified-Since",
+                                   last_modified.encode("latin-1", "replace"))
+    request.meta["conditional"] = True
+
+
 class WarcCaptureMiddleware:
     """Writes each response, as received, with its request, to the archive's WARC files.
 
@@ -114,17 +152,7 @@ class WarcCaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if self.recorder is None:
             return response
-        now = datetime.now(UTC).replace(microsecond=0)
-        role = request.meta.get("role")
-        if role is None and request.url.endswith("/robots.txt"):
-            role = "robots"
-        exchange = Exchange(
-            url=request.url, fetched_at=now, status=response.status,
-            headers=_headers(response.headers), body=response.body,
-            protocol=response.protocol or "HTTP/1.1", method=request.method,
-            request_headers=_headers(request.headers),
-            ip_address=str(response.ip_address) if response.ip_address else None,
-        )
+        exchange, role = exchange_of(request, response)
         try:
             capture_id, kind = self.recorder.record(
                 exchange, site=self.site, role=role, hints=request.meta.get("hints"))
@@ -133,7 +161,7 @@ class WarcCaptureMiddleware:
             raise IgnoreRequest(f"capture not kept: {exc}") from None
         self.stats.inc_value(f"archive/captures/{kind}")
         request.meta["archive_capture"] = capture_id
-        request.meta["archive_fetched_at"] = now.isoformat()
+        request.meta["archive_fetched_at"] = exchange.fetched_at.isoformat()
         return response
 
 
@@ -176,22 +204,12 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if self.store is None or request.meta.get("role") not in CONDITIONAL_ROLES:
             return None
-        if request.meta.get("redirect_urls"):
-            # A redirect target is another resource: the first URL's validators do not apply.
-            for name in (b"If-None-Match", b"If-Modified-Since"):
-                request.headers.pop(name, None)
-            request.meta.pop("conditional", None)
+        if forget_validators_on_redirect(request):
             return None
         found = self.store.validators(request.url)
         if found is None:
             return None
-        etag, last_modified = found
-        if etag:
-            request.headers.setdefault(b"If-None-Match", etag.encode("latin-1", "replace"))
-        if last_modified:
-            request.headers.setdefault(b"If-Modified-Since",
-                                       last_modified.encode("latin-1", "replace"))
-        request.meta["conditional"] = True
+        make_conditional(request, *found)
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:

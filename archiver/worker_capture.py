@@ -22,7 +22,6 @@ import asyncio
 import json
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ from scrapy.http import Response
 
 from . import __version__
 from . import frontier as shared
-from .middlewares import _headers
-from .warc import DEFAULT_MAX_BYTES, Exchange, WarcWriter, recover
+from .middlewares import exchange_of
+from .warc import DEFAULT_MAX_BYTES, WarcWriter, recover
 
 logger = logging.getLogger(__name__)
 
@@ -105,17 +104,7 @@ class WorkerWarcMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None:
             return response
-        now = datetime.now(UTC).replace(microsecond=0)
-        role = request.meta.get("role")
-        if role is None and request.url.endswith("/robots.txt"):
-            role = "robots"
-        exchange = Exchange(
-            url=request.url, fetched_at=now, status=response.status,
-            headers=_headers(response.headers), body=response.body,
-            protocol=response.protocol or "HTTP/1.1", method=request.method,
-            request_headers=_headers(request.headers),
-            ip_address=str(response.ip_address) if response.ip_address else None,
-        )
+        exchange, role = exchange_of(request, response)
         hints = request.meta.get("hints")
         hint_values = {k: v for k, v in asdict(hints).items() if v} if hints else {}
         try:
@@ -123,7 +112,8 @@ class WorkerWarcMiddleware:
             ref = {
                 "file": written.path.name, "dir": str(written.path.parent.resolve()),
                 "offset": written.offset, "length": written.length,
-                "url": request.url, "fetched_at": now.isoformat(), "status": response.status,
+                "url": request.url, "fetched_at": exchange.fetched_at.isoformat(),
+                "status": response.status,
                 "content_type": exchange.header("content-type"),
                 "payload_digest": written.payload_digest, "record_type": written.record_type,
                 "site": self.site, "role": role,
@@ -139,5 +129,5 @@ class WorkerWarcMiddleware:
             raise IgnoreRequest(f"capture not kept: {exc}") from None
         self.stats.inc_value(f"archive/captures/{written.record_type}")
         request.meta[REF_META] = ref
-        request.meta["archive_fetched_at"] = now.isoformat()
+        request.meta["archive_fetched_at"] = exchange.fetched_at.isoformat()
         return response

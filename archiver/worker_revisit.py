@@ -21,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from . import frontier as shared
-from .middlewares import NotModified, _header
+from .middlewares import NotModified, _header, forget_validators_on_redirect, make_conditional
 from .redis_scheduler import META_KEY
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,7 @@ class SharedConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if request.meta.get("role") not in CONDITIONAL_ROLES:
             return None
-        if request.meta.get("redirect_urls"):
-            # A redirect target is another resource: the first URL's validators do not apply.
-            for name in (b"If-None-Match", b"If-Modified-Since"):
-                request.headers.pop(name, None)
-            request.meta.pop("conditional", None)
+        if forget_validators_on_redirect(request):
             return None
         try:
             found = self.validators.get(request.url)
@@ -77,13 +73,7 @@ class SharedConditionalGetMiddleware:
             return None
         if found is None:
             return None
-        etag, last_modified = found
-        if etag:
-            request.headers.setdefault(b"If-None-Match", etag.encode("latin-1", "replace"))
-        if last_modified:
-            request.headers.setdefault(b"If-Modified-Since",
-                                       last_modified.encode("latin-1", "replace"))
-        request.meta["conditional"] = True
+        make_conditional(request, *found)
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
