@@ -8,9 +8,8 @@ works on it later. Malformed records are skipped and counted, never fatal.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from . import __version__, ingest, workers
 from .captures import CaptureRecorder, warc_dir_for
 from .config import Config, Site
 from .errors import ExitCode
-from .extract import Extraction
 from .store import Store
 from .urls import on_domains
 from .warc import DEFAULT_MAX_BYTES, Exchange, ReadStats, WarcWriter, iter_records, recover
@@ -29,16 +27,13 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass
-class ImportSummary:
+class ImportSummary(ingest.Tally):
     """What an import did."""
 
     files: int = 0
     records: int = 0
     pages: int = 0
     malformed: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -49,13 +44,7 @@ class ImportSummary:
                  f"{self.pages} HTML pages kept, {self.malformed} malformed records skipped",
                  f"articles: {self.outcomes['new']} new, {self.outcomes['updated']} updated, "
                  f"{self.outcomes['unchanged']} unchanged"]
-        if self.skipped:
-            lines.append("  skipped: " + ", ".join(f"{k} {v}"
-                                                   for k, v in sorted(self.skipped.items())))
-        if self.errors:
-            lines.append("  errors: " + ", ".join(f"{k} {v}"
-                                                  for k, v in sorted(self.errors.items())))
-        return "\n".join(lines)
+        return "\n".join(lines + self.count_lines())
 
 
 def _warc_datetime(value: str | None) -> datetime:
@@ -161,15 +150,10 @@ def import_warcs(paths: list[Path], db_path: Path | str, config: Config | None, 
     try:
         for job, result in ingest.process_all(jobs(), pool):
             capture_id, fetched_at = job.context  # type: ignore[misc]
-            if isinstance(result, BaseException):
-                summary.errors["extract"] += 1
-                logger.error("extraction failed for %s: %s", job.url, result)
+            article = summary.article_of(job, result)
+            if article is None:
                 continue
-            assert isinstance(result, Extraction)
-            if result.article is None:
-                summary.skipped[result.reason or "not_article"] += 1
-                continue
-            outcome = ingest.save(store, job.site.name, result.article,
+            outcome = ingest.save(store, job.site.name, article,
                                   fetched_at=fetched_at.replace(microsecond=0).isoformat(),
                                   capture_id=capture_id)
             summary.outcomes[outcome] += 1

@@ -6,10 +6,11 @@ belongs inside it, so every caller gets it. `save` is where its result meets the
 
 from __future__ import annotations
 
-from collections import deque
+import logging
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from .extract import Article, Extraction, Hints, analyse
 from .store import Outcome, Store
 from .urls import host_of
 from .warc import read_capture
+
+logger = logging.getLogger(__name__)
 
 #: Recorded on every article, so a change of text can be traced to a change of code.
 EXTRACTOR_VERSION = f"archiver/{__version__} trafilatura/{trafilatura.__version__}"
@@ -143,3 +146,30 @@ def process_all(jobs: Iterable[Job], pool: Executor | None, batch: int = 64
             yield take()
     while window:
         yield take()
+
+
+@dataclass
+class Tally:
+    """What a batch pass over pages (import, reextract) did with them: the counts both report,
+    and the one way both turn an extraction result into an article or a counted skip."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def article_of(self, job: Job, result: Extraction | BaseException) -> Article | None:
+        """The article in `result`, or None with the failure or the skip counted."""
+        if isinstance(result, BaseException):
+            self.errors["extract"] += 1
+            logger.error("extraction failed for %s: %s", job.url, result)
+            return None
+        if result.article is None:
+            self.skipped[result.reason or "not_article"] += 1
+            return None
+        return result.article
+
+    def count_lines(self) -> list[str]:
+        """The skipped and errors lines of a summary, when there are any."""
+        return [f"  {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                for name, counts in (("skipped", self.skipped), ("errors", self.errors))
+                if counts]

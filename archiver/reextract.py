@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import ingest, workers
 from .captures import file_path
 from .config import Config
 from .errors import ExitCode
-from .extract import Extraction, Hints
+from .extract import Hints
 from .store import Store
 from .warc import WarcError
 
@@ -21,13 +20,10 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class ReextractSummary:
+class ReextractSummary(ingest.Tally):
     """What a re-extraction did."""
 
     captures: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -37,13 +33,7 @@ class ReextractSummary:
         lines = [f"re-extracted {self.captures} captures: {self.outcomes['new']} restored, "
                  f"{self.outcomes['updated']} updated, {self.outcomes['unchanged']} unchanged "
                  f"articles (extractor {ingest.EXTRACTOR_VERSION})"]
-        if self.skipped:
-            lines.append("  skipped: " + ", ".join(f"{k} {v}"
-                                                   for k, v in sorted(self.skipped.items())))
-        if self.errors:
-            lines.append("  errors: " + ", ".join(f"{k} {v}"
-                                                  for k, v in sorted(self.errors.items())))
-        return "\n".join(lines)
+        return "\n".join(lines + self.count_lines())
 
 
 def _hints(raw: str | None) -> Hints | None:
@@ -95,15 +85,10 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                 logger.error("%s", result)
                 continue
             summary.captures += 1
-            if isinstance(result, BaseException):
-                summary.errors["extract"] += 1
-                logger.error("extraction failed for %s: %s", job.url, result)
+            article = summary.article_of(job, result)
+            if article is None:
                 continue
-            assert isinstance(result, Extraction)
-            if result.article is None:
-                summary.skipped[result.reason or "not_article"] += 1
-                continue
-            outcome = ingest.save(writer, row["site"] or job.site.name, result.article,
+            outcome = ingest.save(writer, row["site"] or job.site.name, article,
                                   fetched_at=row["fetched_at"], capture_id=row["id"],
                                   restore=True)
             summary.outcomes[outcome] += 1
