@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from archiver.errors import StoreError
@@ -43,18 +41,3 @@ def test_the_cli_says_so_in_one_line(tmp_path):
     errors = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(errors) == 1 and "ARCHIVER_BUSY_TIMEOUT='soon'" in errors[0], result.stderr
 
-
-def test_a_held_lock_is_given_up_after_the_override(tmp_path, monkeypatch):
-    db = tmp_path / "archive.db"
-    Store(db).close()
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        monkeypatch.setenv("ARCHIVER_BUSY_TIMEOUT", "0.2")
-        conn = connect(db)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            conn.execute("BEGIN IMMEDIATE")
-        conn.close()
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
