@@ -163,6 +163,7 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
                         code = summary.exit_code
                         store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
                                          sites=[site_record(s) for s in summary.sites])
+                        store.tidy_search_index(sum(s.new + s.updated for s in summary.sites))
             except StoreError as exc:  # the summary still reaches cron; the row stays `running`
                 logger.error("%s", exc)
     return summary

@@ -157,6 +157,7 @@ def import_warcs(paths: list[Path], db_path: Path | str, config: Config | None, 
                                   fetched_at=fetched_at.replace(microsecond=0).isoformat(),
                                   capture_id=capture_id)
             summary.outcomes[outcome] += 1
+        store.tidy_search_index(summary.outcomes["new"] + summary.outcomes["updated"])
     finally:
         if pool is not None:
             workers.release()

@@ -92,6 +92,7 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                                   fetched_at=row["fetched_at"], capture_id=row["id"],
                                   restore=True)
             summary.outcomes[outcome] += 1
+        writer.tidy_search_index(summary.outcomes["new"] + summary.outcomes["updated"])
     finally:
         if pool is not None:
             workers.release()
