@@ -42,8 +42,11 @@ _BLOCK_TAGS = ("p", "li", "div", "h2", "h3", "h4", "h5", "h6", "aside", "section
 def normalize_block(line: str) -> str:
     """A block's comparable form: NFKC, case folded, digits masked, list marks dropped."""
     text = unicodedata.normalize("NFKC", line or "")
-    text = _LIST_MARK.sub("", text)
-    text = _DIGITS.sub("0", text.casefold())
+    text = _LIST_MARK.sub("", text).casefold()
+    if not text.isascii() or any(d in text for d in "0123456789"):
+        # Skipped when no digit can be there: ten substring scans cost less than the regex
+        # walking every character, and every block of every saved article comes here.
+        text = _DIGITS.sub("0", text)
     return " ".join(text.split())
 
 
@@ -109,7 +112,8 @@ def clean(text: str, template: set[str] | frozenset[str],
     if not template and not overrides.keep_text and not overrides.drop_text:
         # Nothing can be removed: every line is kept (the loop below would say the same, at
         # the cost of normalising each line; this is the common case of a crawl's saves).
-        return re.sub(r"\n{3,}", "\n\n", text or "").strip("\n")
+        text = text or ""
+        return (re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text).strip("\n")
     if template:
         removed = sum(len(line.split()) for line in (text or "").split("\n")
                       if block_key(line) in template and not overrides.keeps(line))
