@@ -118,3 +118,16 @@ def test_cli_optimize_missing_archive_is_one_line_error(tmp_path):
     assert "no such archive" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "none.db").exists()
+
+
+def test_import_ends_with_a_merged_index(tmp_path, demo_archive):
+    """`archiver import-warc` of the demo crawl's own WARC files into a new archive saves page
+    by page, then merges the index it wrote into one segment."""
+    files = sorted(str(p) for p in (demo_archive.parent / "warc").glob("*.warc.gz"))
+    assert files
+    db = tmp_path / "imported.db"
+    result = run_archiver("import-warc", *files, "--all-sites", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Store(db, readonly=True) as store:
+        assert store.count() > 1
+        assert store.index_segments() == 1
