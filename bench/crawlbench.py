@@ -17,10 +17,9 @@ from archiver.siteserver import FIXTURE_ORIGIN
 
 from . import procs
 
-#: news-please 1.6.16 installs cleanly in its own venv (pip install news-please, beside Scrapy
-#: 2.19), but it is not wired into the bench yet: its CLI crawls from a config folder
-#: (config.cfg plus an hjson site list), which this bench does not generate yet.
-NEWS_PLEASE = "installs cleanly (own venv); not run yet: needs a generated config folder"
+# The other peer, news-please, runs from bench/newsplease_peer.py: 1.6.16 in its own venv under
+# `.bench-venvs/` (installed by the first full `make bench`), its Download crawler given the
+# same page URLs as trafilatura below, politeness lifted as in `write_config`, JSON files out.
 
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
@@ -154,8 +153,3 @@ def trafilatura_peer(origin: str, urls: list[str], work: Path) -> procs.Run:
         raise RuntimeError(f"trafilatura wrote {written} of {len(urls)} pages "
                            f"(exit {result.returncode}): {result.stderr[-1500:]}")
     return result
-
-
-def news_please_status() -> str:
-    """Why news-please has no figures: see docs/benchmarks.md."""
-    return NEWS_PLEASE

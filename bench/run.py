@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import crawlbench, storebench
+from . import crawlbench, newsplease_peer, storebench
 from .gensite import generate
 from .serve import Served
 
@@ -47,10 +47,12 @@ class Sizes:
     runs: int
     search_repeats: int
     big_runs: int = 3  #: runs that include the large (memory) crawl
+    install_peers: bool = True  #: may install news-please into its own venv (needs PyPI)
 
 
 FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
-QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5)
+QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5,
+              install_peers=False)
 
 
 @dataclass
@@ -120,6 +122,8 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
     rex, rex_ratio = Series(), Series()
     rss_small, rss_big = Series(), Series()
     pss_small, pss_big = Series(), Series()  # beside RSS: shared pages counted once in all
+    np_rate, np_ratio, np_rss = Series(), Series(), Series()
+    np_missing = ""  # why news-please has no figures, once it is known not to run here
     with Served(site) as origin:
         for run in range(sizes.runs):
             _log(f"crawl run {run + 1}/{sizes.runs}")
@@ -136,6 +140,22 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             p_run = crawlbench.trafilatura_peer(origin, urls, work / "peer")
             p = sizes.pages / p_run.seconds
             _log(f"trafilatura pages/s: {p:.1f}")
+            if not np_missing:
+                try:
+                    n_run = newsplease_peer.run(origin, urls, work / "newsplease",
+                                                install=sizes.install_peers)
+                except newsplease_peer.Unavailable as exc:
+                    np_missing = str(exc)
+                    _log(f"news-please: {np_missing}")
+                else:
+                    n = sizes.pages / n_run.run.seconds
+                    np_rate.values.append(n)
+                    np_ratio.values.append(e / n)
+                    np_rss.values.append(n_run.run.peak_rss / 2**20)
+                    _log(f"news-please pages/s: {n:.1f} ({n_run.run.seconds:.1f}s wall, last "
+                         f"article written at {n_run.last_write:.1f}s), peak RSS "
+                         f"{n_run.run.peak_rss / 2**20:.0f} MiB (PSS "
+                         f"{n_run.run.peak_pss / 2**20:.0f} MiB), CPU: {n_run.run.cpu_summary()}")
             f = _timed("Scrapy alone pages/s",
                        lambda: crawlbench.scrapy_alone(origin, sizes.pages))
             ceil.values.append(c)
@@ -162,7 +182,9 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             "≥ 0.9×", _verdict(ratio.median >= 0.9)),
         Row(ROWS[2], e2e.fmt(" p/s"), peer.fmt(" p/s") + " trafilatura",
             peer_ratio.fmt("×", 2), "report", "n/a"),
-        Row(ROWS[3], "–", crawlbench.news_please_status(), "–", "report", "n/a"),
+        Row(ROWS[3], e2e.fmt(" p/s"), np_missing or (
+            f"{np_rate.fmt(' p/s')} news-please {newsplease_peer.VERSION}, peak RSS "
+            + np_rss.fmt(" MiB", 0)), np_ratio.fmt("×", 2), "report", "n/a"),
         Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
         Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
