@@ -48,11 +48,12 @@ class Sizes:
     search_repeats: int
     big_runs: int = 3  #: runs that include the large (memory) crawl
     install_peers: bool = True  #: may install news-please into its own venv (needs PyPI)
+    newsplease_runs: int = 3  #: runs that include news-please (about 2 minutes each at 2k)
 
 
 FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
 QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5,
-              install_peers=False)
+              install_peers=False, newsplease_runs=1)
 
 
 @dataclass
@@ -140,7 +141,7 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             p_run = crawlbench.trafilatura_peer(origin, urls, work / "peer")
             p = sizes.pages / p_run.seconds
             _log(f"trafilatura pages/s: {p:.1f}")
-            if not np_missing:
+            if not np_missing and run < sizes.newsplease_runs:
                 try:
                     n_run = newsplease_peer.run(origin, urls, work / "newsplease",
                                                 install=sizes.install_peers)
