@@ -17,8 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
-import py3langid
-import trafilatura
 from charset_normalizer import from_bytes
 from lxml import etree
 from w3lib.encoding import (
@@ -28,7 +26,11 @@ from w3lib.encoding import (
 )
 
 from .boilerplate import drop_repeated_runs, drop_teasers, teaser_blocks, trim_edges
+from .language import detect
 from .urls import is_front_page, normalize, on_domains
+
+# trafilatura is imported where it is called: it brings numpy and py3langid (about 20 MB),
+# which the crawl process, which never extracts, need not hold.
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
@@ -276,8 +278,7 @@ def _language(tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str) 
             declared = obj["inLanguage"]
     declared = declared.split("-")[0].split("_")[0].lower().strip() if declared else None
     if len(text) >= 200:
-        detected, _score = py3langid.classify(text[:5000])
-        return detected
+        return detect(text[:5000])
     return declared or None
 
 
@@ -385,6 +386,8 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     ld_article = next((o for o in ld if _types(o) & ARTICLE_TYPES), None)
 
     prune = list(drop_xpath) or None
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         prune_xpath=prune, deduplicate=False,
@@ -457,6 +460,8 @@ def _best_text(html: str, url: str, default: str, prune: list[str] | None,
     furniture (`trim_edges`); a page rendered twice loses its second copy
     (`drop_repeated_runs`).
     """
+    import trafilatura
+
     options = dict(url=url, include_comments=False, include_tables=True, prune_xpath=prune,
                    deduplicate=False)
     precise = trafilatura.extract(html, favor_precision=True, **options) or ""

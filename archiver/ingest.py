@@ -11,22 +11,23 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import trafilatura
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Site
 from .extract import Article, Extraction, Hints, analyse
-from .store import Outcome, Store
 from .urls import host_of
 from .warc import read_capture
+
+if TYPE_CHECKING:  # the store is not imported at run time: extraction workers import this
+    from .store import Outcome, Store
 
 logger = logging.getLogger(__name__)
 
 #: Recorded on every article, so a change of text can be traced to a change of code.
-EXTRACTOR_VERSION = f"archiver/{__version__} trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"archiver/{__version__} trafilatura/{version('trafilatura')}"
 
 
 def process(body: bytes, url: str, site: Site, *, content_type: str | None = None,

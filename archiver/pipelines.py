@@ -19,6 +19,9 @@ from .store import Store
 logger = logging.getLogger(__name__)
 #: Seconds past the extraction timeout before a worker is presumed stuck and killed.
 EXTRACT_GRACE = 30.0
+#: Pages handed to each extraction worker at once: one being extracted, one waiting (bench/
+#: row 1: the crawl's pages/s rose about 10% over one at a time).
+PAGES_PER_WORKER = 2
 
 
 async def extract_in_pool(item: RawPage, site: Any, stats: Any, *, timeout: float,
@@ -26,9 +29,12 @@ async def extract_in_pool(item: RawPage, site: Any, stats: Any, *, timeout: floa
                           ) -> tuple[Extraction | None, tuple[str, str] | None]:
     """Extract one page in the worker pool: (the extraction, None) or (None, (error, message)).
 
-    One page per worker at a time (`slots`), so the backstop times the extraction itself, not
-    the wait in the pool's queue. The worker's own alarm cuts Python code; the backstop (with
-    room for a fresh worker's imports) covers a worker stuck in C. Each failure is logged and
+    At most `PAGES_PER_WORKER` pages per worker in the pool at a time (`slots`): a worker
+    finds its next page waiting when it finishes one, instead of idling while the result
+    travels back and the reactor hands over another; and a page waits for at most one other
+    page's extraction, so the backstop allows two extractions. The worker's own alarm cuts
+    Python code; the backstop (with room for a fresh worker's imports) covers a worker stuck
+    in C. Each failure is logged and
     counted here; the caller decides what else to record. Shared by the crawl's pipeline and the
     distributed worker's.
     """
@@ -37,7 +43,7 @@ async def extract_in_pool(item: RawPage, site: Any, stats: Any, *, timeout: floa
                                 content_type=item.content_type, hints=item.hints)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future),
-                                          timeout + EXTRACT_GRACE), None
+                                          PAGES_PER_WORKER * timeout + EXTRACT_GRACE), None
         except (workers.ExtractionTimeout, TimeoutError) as exc:
             if isinstance(exc, TimeoutError):
                 workers.recycle()
@@ -63,7 +69,7 @@ class ArchivePipeline:
         self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
         self.store_failed = False
         self.closing: asyncio.Future | None = None
-        self.slots = asyncio.Semaphore(max(1, self.workers))
+        self.slots = asyncio.Semaphore(PAGES_PER_WORKER * max(1, self.workers))
         self.store: Store | None = None
         self.pool = None
 

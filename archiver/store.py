@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
 from . import boilerplate, migrations
 from .errors import QueryError, StoreError
 from .extract import Article, content_hash
+from .lean_imports import Database
 from .revisit import is_due, next_check
 
 Outcome = Literal["new", "updated", "unchanged"]

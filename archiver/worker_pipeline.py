@@ -19,7 +19,7 @@ from . import frontier as shared
 from . import ingest, workers
 from .extract import Article
 from .items import RawPage
-from .pipelines import extract_in_pool
+from .pipelines import PAGES_PER_WORKER, extract_in_pool
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class WorkerPipeline:
         self.stats = crawler.stats
         self.workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", 2)
         self.extract_timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT", 20.0)
-        self.slots = asyncio.Semaphore(max(1, self.workers))
+        self.slots = asyncio.Semaphore(PAGES_PER_WORKER * max(1, self.workers))
         self.worker = crawler.settings.get("ARCHIVE_WORKER_ID")
         self.items = shared.ItemQueue(shared.connect(crawler.settings.get("ARCHIVE_REDIS_URL")))
         self.pool = None

@@ -124,6 +124,19 @@ def test_importing_archiver_leaves_pandas_out_but_importable():
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr
 
 
+def test_the_crawl_process_loads_neither_numpy_nor_the_extractor():
+    """The crawl process never extracts (the pool does): it holds no numpy, trafilatura or
+    language model, about 20 MB (bench/ row 5); numpy stays importable afterwards."""
+    code = ("import sys, archiver, archiver.crawl, archiver.pipelines, archiver.cli, "
+            "spiders.news, sqlite_utils.db as d; "
+            "loaded = [m for m in ('numpy', 'trafilatura', 'py3langid') if m in sys.modules]; "
+            "assert not loaded and d.np is None, loaded; "
+            "import numpy; print('ok', numpy.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0 and "ok numpy" in out.stdout, out.stderr
+
+
 def test_full_text_is_reindexed_only_when_an_indexed_column_changes(tmp_path):
     with Store(tmp_path / "archive.db") as store:
         conn = store.conn
