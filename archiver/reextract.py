@@ -77,21 +77,24 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                                       payload_from))
 
     try:
-        for job, result in ingest.process_all(jobs(), pool):
-            row = job.context
-            if isinstance(result, WarcError):
-                # Not a capture re-extracted: its record cannot be read where the index says.
-                summary.errors["warc_unreadable"] += 1
-                logger.error("%s", result)
-                continue
-            summary.captures += 1
-            article = summary.article_of(job, result)
-            if article is None:
-                continue
-            outcome = ingest.save(writer, row["site"] or job.site.name, article,
-                                  fetched_at=row["fetched_at"], capture_id=row["id"],
-                                  restore=True)
-            summary.outcomes[outcome] += 1
+        # Commits grouped: a crash loses only restores the next pass redoes.
+        with writer.grouped() as saved:
+            for job, result in ingest.process_all(jobs(), pool):
+                row = job.context
+                if isinstance(result, WarcError):
+                    # Not a capture re-extracted: its record cannot be read where the index says.
+                    summary.errors["warc_unreadable"] += 1
+                    logger.error("%s", result)
+                    continue
+                summary.captures += 1
+                article = summary.article_of(job, result)
+                if article is None:
+                    continue
+                outcome = ingest.save(writer, row["site"] or job.site.name, article,
+                                      fetched_at=row["fetched_at"], capture_id=row["id"],
+                                      restore=True)
+                saved()
+                summary.outcomes[outcome] += 1
     finally:
         if pool is not None:
             workers.release()

@@ -134,3 +134,43 @@ def test_writer_batches_with_per_row_sites_and_times(tmp_path):
                         "2026-01-03T00:00:00+00:00", None),
                        ("http://n.test/2", "t", "2026-01-02T00:00:00+00:00",
                         "2026-01-02T00:00:00+00:00", "w/1")]
+
+
+def _stored(path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as other:  # another connection: sees only what is committed
+        return other.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_a_group_commits_every_n_steps_and_at_its_end(tmp_path):
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        with store.grouped(every=2) as step:
+            seen = []
+            for i in range(5):
+                store.restore_article("n", article(i), fetched_at=f"2026-01-0{i + 1}T00:00:00",
+                                      capture_id=i + 1, extractor="x")
+                step()
+                seen.append(_stored(db))
+            assert seen == [0, 2, 2, 4, 4]
+        assert _stored(db) == 5
+        store.save_articles("n", [article(9)])  # back to one transaction per call
+        assert _stored(db) == 6
+
+
+def test_an_interrupted_group_keeps_its_finished_steps_and_drops_a_failed_one(tmp_path):
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        with pytest.raises(KeyboardInterrupt), store.grouped(every=100) as step:
+            for i in range(3):
+                store.save_articles("n", [article(i)])
+                step()
+            with pytest.raises(RuntimeError), store.transaction():  # a step that fails
+                store.conn.execute("DELETE FROM articles")
+                raise RuntimeError("boom")
+            store.save_articles("n", [article(3)])
+            step()
+            raise KeyboardInterrupt
+        assert _stored(db) == 4
+        assert not store.conn.in_transaction
