@@ -36,6 +36,15 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds one process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None,
              pss: list[int] | None = None) -> int:
     """Resident bytes of `pid` and all its descendants (Linux /proc); when `cpu` is given,
