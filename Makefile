@@ -59,10 +59,11 @@ lint: $(STAMP)
 # Benchmarks print ratios measured in the same run (never timed assertions in tests):
 # `python -m bench` writes docs/benchmarks.md; then the standalone scripts (export memory,
 # scale-out). BENCH_QUICK=1: the table at small sizes only, a couple of minutes, writes nothing.
+# The first full run installs news-please (the peer) into its own venv, .bench-venvs/.
 BENCH_SCRIPTS := bench/export_memory.py bench/scaling.py
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick,)
 	$(if $(filter-out 0,$(BENCH_QUICK)),,for script in $(BENCH_SCRIPTS); do $(BIN)/python $$script || exit 1; done)
 
 clean:
-	rm -rf $(VENV) archive.db archive.db-wal archive.db-shm warc
+	rm -rf $(VENV) .bench-venvs archive.db archive.db-wal archive.db-shm warc

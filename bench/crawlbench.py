@@ -10,6 +10,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from archiver.extract import analyse
@@ -17,10 +18,9 @@ from archiver.siteserver import FIXTURE_ORIGIN
 
 from . import procs
 
-#: news-please 1.6.16 installs cleanly in its own venv (pip install news-please, beside Scrapy
-#: 2.19), but it is not wired into the bench yet: its CLI crawls from a config folder
-#: (config.cfg plus an hjson site list), which this bench does not generate yet.
-NEWS_PLEASE = "installs cleanly (own venv); not run yet: needs a generated config folder"
+# The other peer, news-please, runs from bench/newsplease_peer.py: 1.6.16 in its own venv under
+# `.bench-venvs/` (installed by the first full `make bench`), its Download crawler given the
+# same page URLs as trafilatura below, politeness lifted as in `write_config`, JSON files out.
 
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
@@ -35,9 +35,18 @@ def _warm(_: int) -> bool:
     return _analyse((b"<html><body><p>warm</p></body></html>", "http://127.0.0.1/warm"))
 
 
-def ceiling(root: Path, urls: list[str], origin: str, workers: int = 2) -> float:
+@dataclass
+class Rate:
+    """Pages per second, and the CPU seconds a page took (all processes involved)."""
+
+    pages_per_s: float
+    cpu_per_page: float
+
+
+def ceiling(root: Path, urls: list[str], origin: str, workers: int = 2) -> Rate:
     """Pages/s of `extract.analyse` alone over the same pages in a `workers`-process pool
-    (spawned and warmed before the clock starts; bodies already in memory)."""
+    (spawned and warmed before the clock starts; bodies already in memory), and the CPU the
+    pool's workers spent a page while the clock ran."""
     jobs = []
     for url in urls:
         path = root / (url.removeprefix(FIXTURE_ORIGIN + "/") + ".html")
@@ -45,22 +54,37 @@ def ceiling(root: Path, urls: list[str], origin: str, workers: int = 2) -> float
         jobs.append((body, url.replace(FIXTURE_ORIGIN, origin)))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_warm, range(workers * 2)))
+        pids = list(pool._processes)  # the bench's own pool: its worker pids, for their CPU
+        cpu = sum(map(procs.cpu_seconds, pids))
         start = time.perf_counter()
         found = sum(pool.map(_analyse, jobs, chunksize=4))
         seconds = time.perf_counter() - start
+        cpu = sum(map(procs.cpu_seconds, pids)) - cpu
     if found != len(jobs):
         raise RuntimeError(f"ceiling: only {found} of {len(jobs)} pages were articles")
-    return len(jobs) / seconds
+    return Rate(len(jobs) / seconds, cpu / len(jobs))
 
 
-def scrapy_alone(origin: str, n_pages: int) -> float:
-    """Pages/s of a Scrapy spider that fetches every page and does nothing with it."""
+def scrapy_alone(origin: str, n_pages: int, server_pid: int) -> Rate:
+    """Pages/s of a Scrapy spider that fetches every page and does nothing with it, and the
+    CPU a page took in the spider's process and in the site's server (pid `server_pid`)."""
+    served = procs.cpu_seconds(server_pid)
     result = procs.run([sys.executable, "-m", "bench.fetch_only",
                         f"{origin}/sitemap-{n_pages}.xml"],
                        env=ENV)
+    served = procs.cpu_seconds(server_pid) - served
     if result.returncode != 0:
         raise RuntimeError("fetch-only crawl failed: " + result.stderr[-2000:])
-    return n_pages / result.seconds
+    return Rate(n_pages / result.seconds, (sum(result.cpu.values()) + served) / n_pages)
+
+
+def cpu_bound(ceiling: Rate, fetch: Rate) -> float:
+    """The most of the ceiling any crawl that fetches with Scrapy and extracts with
+    `extract.py` can reach on the same cores: the ceiling keeps every core busy extracting, so
+    a crawl that spends nothing beyond the ceiling's extraction and the bare fetch (spider and
+    server) a page reaches this fraction of it. What a crawl loses against this fraction is its
+    own overhead; the rest of the gap to 1.0 is fetching, which needs CPU too."""
+    return ceiling.cpu_per_page / (ceiling.cpu_per_page + fetch.cpu_per_page)
 
 
 def write_config(path: Path, origin: str, n_pages: int) -> Path:
@@ -154,8 +178,3 @@ def trafilatura_peer(origin: str, urls: list[str], work: Path) -> procs.Run:
         raise RuntimeError(f"trafilatura wrote {written} of {len(urls)} pages "
                            f"(exit {result.returncode}): {result.stderr[-1500:]}")
     return result
-
-
-def news_please_status() -> str:
-    """Why news-please has no figures: see docs/benchmarks.md."""
-    return NEWS_PLEASE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -33,6 +34,15 @@ def _pss(pid: int) -> int:
         if line.startswith("Pss:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds one process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def tree_rss(pid: int, cpu: dict[int, tuple[str, float]] | None = None,
@@ -77,12 +87,24 @@ class Run:
         return ", ".join(f"{role} {sec:.1f}s" for role, sec in sorted(self.cpu.items()))
 
 
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 3600, interval: float = 0.1) -> Run:
-    """Run `cmd`, sampling the RSS of its process tree every `interval` seconds."""
+        timeout: float = 3600, interval: float = 0.1, own_group: bool = False) -> Run:
+    """Run `cmd`, sampling the RSS of its process tree every `interval` seconds.
+
+    With `own_group`, the command starts in a new session and, once it has exited (or timed
+    out), whatever is left of its process group is killed: tools that spawn their own crawler
+    processes leave no orphans behind."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=own_group)
     peak = peak_pss = 0
     stop = threading.Event()
     cpu: dict[int, tuple[str, float]] = {}
@@ -100,9 +122,13 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        if own_group:
+            _kill_group(proc.pid)
         proc.kill()
         out, err = proc.communicate()
     seconds = time.perf_counter() - start
+    if own_group:
+        _kill_group(proc.pid)
     stop.set()
     sampler.join()
     by_role: dict[str, float] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import crawlbench, storebench
+from . import crawlbench, newsplease_peer, storebench
 from .gensite import generate
 from .serve import Served
 
@@ -27,6 +27,7 @@ from .serve import Served
 ROWS = [
     "sanity: Scrapy alone fetch",
     "1 end-to-end crawl vs extraction ceiling",
+    "1 bound: extraction + bare Scrapy fetch on the same cores, vs ceiling",
     "2 peer: trafilatura CLI",
     "2 peer: news-please",
     "3 store: Store.save_articles vs sqlite-utils insert_all",
@@ -47,10 +48,13 @@ class Sizes:
     runs: int
     search_repeats: int
     big_runs: int = 3  #: runs that include the large (memory) crawl
+    install_peers: bool = True  #: may install news-please into its own venv (needs PyPI)
+    newsplease_runs: int = 3  #: runs that include news-please (about 2 minutes each at 2k)
 
 
 FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
-QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5)
+QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5,
+              install_peers=False, newsplease_runs=1)
 
 
 @dataclass
@@ -120,10 +124,16 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
     rex, rex_ratio = Series(), Series()
     rss_small, rss_big = Series(), Series()
     pss_small, pss_big = Series(), Series()  # beside RSS: shared pages counted once in all
-    with Served(site) as origin:
+    np_rate, np_ratio, np_rss = Series(), Series(), Series()
+    np_missing = ""  # why news-please has no figures, once it is known not to run here
+    bound, bound_ratio, overhead = Series(), Series(), Series()
+    server = Served(site)
+    with server as origin:
         for run in range(sizes.runs):
             _log(f"crawl run {run + 1}/{sizes.runs}")
-            c = _timed("ceiling pages/s", lambda: crawlbench.ceiling(site, urls, origin))
+            c_rate = crawlbench.ceiling(site, urls, origin)
+            c = c_rate.pages_per_s
+            _log(f"ceiling pages/s: {c:.1f} ({c_rate.cpu_per_page * 1000:.1f} ms CPU a page)")
             result = crawlbench.archiver_crawl(origin, sizes.pages, work / "crawl")
             e = sizes.pages / result.seconds
             _log(f"archiver crawl pages/s: {e:.1f}, peak RSS {result.peak_rss / 2**20:.0f} MiB"
@@ -136,8 +146,32 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             p_run = crawlbench.trafilatura_peer(origin, urls, work / "peer")
             p = sizes.pages / p_run.seconds
             _log(f"trafilatura pages/s: {p:.1f}")
-            f = _timed("Scrapy alone pages/s",
-                       lambda: crawlbench.scrapy_alone(origin, sizes.pages))
+            if not np_missing and run < sizes.newsplease_runs:
+                try:
+                    n_run = newsplease_peer.run(origin, urls, work / "newsplease",
+                                                install=sizes.install_peers)
+                except newsplease_peer.Unavailable as exc:
+                    np_missing = str(exc)
+                    _log(f"news-please: {np_missing}")
+                else:
+                    n = sizes.pages / n_run.run.seconds
+                    np_rate.values.append(n)
+                    np_ratio.values.append(e / n)
+                    np_rss.values.append(n_run.run.peak_rss / 2**20)
+                    _log(f"news-please pages/s: {n:.1f} ({n_run.run.seconds:.1f}s wall, last "
+                         f"article written at {n_run.last_write:.1f}s), peak RSS "
+                         f"{n_run.run.peak_rss / 2**20:.0f} MiB (PSS "
+                         f"{n_run.run.peak_pss / 2**20:.0f} MiB), CPU: {n_run.run.cpu_summary()}")
+            f_rate = crawlbench.scrapy_alone(origin, sizes.pages, server.pid)
+            f = f_rate.pages_per_s
+            b = c * crawlbench.cpu_bound(c_rate, f_rate)
+            bound.values.append(b)
+            bound_ratio.values.append(b / c)
+            overhead.values.append(result.cpu.get("main", 0.0) / sizes.pages * 1000
+                                   - f_rate.cpu_per_page * 1000)
+            _log(f"Scrapy alone pages/s: {f:.1f} ({f_rate.cpu_per_page * 1000:.1f} ms CPU a "
+                 f"page, spider and server); bound {b:.1f} pages/s ({b / c:.2f}× ceiling); "
+                 f"crawl process beyond the bare fetch: {overhead.values[-1]:.1f} ms a page")
             ceil.values.append(c)
             e2e.values.append(e)
             ratio.values.append(e / c)
@@ -160,9 +194,14 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
         Row(ROWS[0], fetch.fmt(" p/s"), "–", "–", "sanity (issue: ~650 p/s)", "n/a"),
         Row(ROWS[1], e2e.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(ratio.median >= 0.9)),
-        Row(ROWS[2], e2e.fmt(" p/s"), peer.fmt(" p/s") + " trafilatura",
+        Row(ROWS[2], bound.fmt(" p/s") + " (crawl process beyond the bare fetch: "
+            + overhead.fmt(" ms a page") + ")", ceil.fmt(" p/s") + " ceiling",
+            bound_ratio.fmt("×", 2), "the most a crawl can reach here", "n/a"),
+        Row(ROWS[3], e2e.fmt(" p/s"), peer.fmt(" p/s") + " trafilatura",
             peer_ratio.fmt("×", 2), "report", "n/a"),
-        Row(ROWS[3], "–", crawlbench.news_please_status(), "–", "report", "n/a"),
+        Row(ROWS[4], e2e.fmt(" p/s"), np_missing or (
+            f"{np_rate.fmt(' p/s')} news-please {newsplease_peer.VERSION}, peak RSS "
+            + np_rss.fmt(" MiB", 0)), np_ratio.fmt("×", 2), "report", "n/a"),
         Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
         Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
@@ -195,7 +234,7 @@ def store_rows(sizes: Sizes, work: Path) -> list[Row]:
         ours.values.append(o)
         ref.values.append(r)
         ratio.values.append(o / r)
-    rows = [Row(ROWS[4], ours.fmt(" a/s", 0), ref.fmt(" a/s", 0), ratio.fmt("×", 2), "≥ 0.9×",
+    rows = [Row(ROWS[5], ours.fmt(" a/s", 0), ref.fmt(" a/s", 0), ratio.fmt("×", 2), "≥ 0.9×",
                 _verdict(ratio.median >= 0.9))]
     per_query: dict[str, tuple[Series, Series, Series]] = {}
     mix = Series()

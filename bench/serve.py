@@ -24,6 +24,12 @@ class Served:
         assert self.proc.stdout is not None
         return self.proc.stdout.readline().strip()
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (to read its CPU time)."""
+        assert self.proc is not None
+        return self.proc.pid
+
     def __exit__(self, *exc: object) -> None:
         assert self.proc is not None
         self.proc.terminate()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.newsplease_peer import NOT_INSTALLED, installed
 from bench.run import ROWS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +30,14 @@ def test_quick_bench_prints_every_row(tmp_path: Path) -> None:
     # the rows that measure something carry a median with its min–max range
     assert " p/s (" in measured["1 end-to-end crawl vs extraction ceiling"]
     assert "× (" in measured["1 end-to-end crawl vs extraction ceiling"]
+    # the CPU bound: extraction plus the bare fetch a page, and the crawl's own overhead
+    bound = measured["1 bound: extraction + bare Scrapy fetch on the same cores, vs ceiling"]
+    assert " p/s (" in bound and "× (" in bound and " ms a page (" in bound
     assert " a/s (" in measured["3 store: Store.save_articles vs sqlite-utils insert_all"]
     assert " ms (" in measured["4 search p95: phrase"]
     assert " MiB (" in measured["5 memory: peak RSS, large crawl vs small"]
+    # quick mode never installs news-please: figures when its venv is there, else the reason
+    peer = measured["2 peer: news-please"]
+    assert ("news-please" in peer and "× (" in peer) if installed() else NOT_INSTALLED in peer
     written = output.read_text(encoding="utf-8")
     assert table[0] in written and "Machine:" in written and "quick mode" in written
