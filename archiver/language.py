@@ -105,7 +105,7 @@ def identifier() -> Any:
     if _identifier is None:
         try:
             _identifier = _load_mapped()
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # unwritable or damaged
             import py3langid
 
             logger.info("language model not mapped from disk (%s); loading it in memory", exc)

@@ -96,3 +96,13 @@ def test_an_unwritable_cache_falls_back_to_the_in_memory_model(tmp_path: Path) -
     found, kind = _probe(blocker)
     assert kind == "array"  # py3langid's own loader
     assert _same(found, _expected())
+
+
+def test_a_damaged_cache_falls_back_to_the_in_memory_model(tmp_path: Path) -> None:
+    _probe(tmp_path / "cache")
+    (folder,) = (tmp_path / "cache").iterdir()
+    table = folder / "nextmove.bin"
+    table.write_bytes(table.read_bytes()[:1001])  # truncated mid-entry (a full disk, a crash)
+    found, kind = _probe(tmp_path / "cache")
+    assert kind == "array"
+    assert _same(found, _expected())
