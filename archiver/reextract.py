@@ -7,16 +7,21 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import ingest, workers
 from .captures import file_path
 from .config import Config
 from .errors import ExitCode
-from .extract import Hints
+from .extract import Article, Hints
 from .store import Store
 from .warc import WarcError
 
 logger = logging.getLogger(__name__)
+#: Re-extracted articles stored per commit. Results are collected first, so the archive's
+#: write lock is held only while they are written, never while waiting on the workers; a
+#: crash loses at most this many restores, which the next pass redoes.
+SAVE_BATCH = 200
 
 
 @dataclass
@@ -76,25 +81,35 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                              capture=(file_path(row["warc_file"], db_path), row["warc_offset"],
                                       payload_from))
 
-    try:
-        # Commits grouped: a crash loses only restores the next pass redoes.
-        with writer.grouped() as saved:
-            for job, result in ingest.process_all(jobs(), pool):
-                row = job.context
-                if isinstance(result, WarcError):
-                    # Not a capture re-extracted: its record cannot be read where the index says.
-                    summary.errors["warc_unreadable"] += 1
-                    logger.error("%s", result)
-                    continue
-                summary.captures += 1
-                article = summary.article_of(job, result)
-                if article is None:
-                    continue
-                outcome = ingest.save(writer, row["site"] or job.site.name, article,
+    pending: list[tuple[Any, str, Article]] = []  # (capture row, site, article) to store
+
+    def flush() -> None:
+        """Store the articles in hand in one commit (the write lock is held only for that)."""
+        if not pending:
+            return
+        with writer.batch():
+            for row, site_name, article in pending:
+                outcome = ingest.save(writer, site_name, article,
                                       fetched_at=row["fetched_at"], capture_id=row["id"],
                                       restore=True)
-                saved()
                 summary.outcomes[outcome] += 1
+        pending.clear()
+
+    try:
+        for job, result in ingest.process_all(jobs(), pool):
+            row = job.context
+            if isinstance(result, WarcError):
+                # Not a capture re-extracted: its record cannot be read where the index says.
+                summary.errors["warc_unreadable"] += 1
+                logger.error("%s", result)
+                continue
+            summary.captures += 1
+            article = summary.article_of(job, result)
+            if article is not None:
+                pending.append((row, row["site"] or job.site.name, article))
+            if len(pending) >= SAVE_BATCH:
+                flush()
+        flush()
         writer.tidy_search_index(summary.outcomes["new"] + summary.outcomes["updated"])
     finally:
         if pool is not None:

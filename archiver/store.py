@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from .errors import QueryError, StoreError
 from .extract import Article, content_hash
 from .lean_imports import Database
 from .revisit import is_due, next_check
+
+logger = logging.getLogger(__name__)
 
 Outcome = Literal["new", "updated", "unchanged"]
 BUSY_TIMEOUT_MS = 30_000
@@ -117,7 +120,7 @@ class Store:
         self.path = Path(path)
         self.conn = connect(self.path, readonly=readonly)
         self.db = Database(self.conn)
-        self._grouped = False  #: inside `grouped`: transactions are savepoints
+        self._in_batch = False  #: inside `batch`: transactions are savepoints
         if check:
             self.quick_check()
         if not readonly:
@@ -154,10 +157,10 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One write transaction (BEGIN IMMEDIATE: fail fast on a held write lock).
 
-        Inside `grouped`, a savepoint of the group's transaction instead: all of it or none of
-        it is kept, as alone, but it is committed with its group.
+        Inside `batch`, a savepoint of the batch's transaction instead: all of it or none of
+        it is kept, as alone, but it is committed with the batch.
         """
-        if self._grouped:
+        if self._in_batch:
             self.conn.execute("SAVEPOINT step")
             try:
                 yield
@@ -179,45 +182,34 @@ class Store:
             self.conn.execute("COMMIT")
 
     @contextmanager
-    def grouped(self, every: int = 500) -> Iterator[Callable[[], None]]:
-        """Commit many small writes together, for batch passes that own their connection
-        (reextract, import): a commit (and the full-text index's flush) per article was about
-        a quarter of reextract's own CPU (bench/ row 6).
+    def batch(self) -> Iterator[None]:
+        """Commit many small writes at once: each `transaction()` inside is a savepoint, and
+        one COMMIT (with one flush of the full-text index) ends the batch.
 
-        Each `transaction()` inside becomes a savepoint; the group commits after every `every`
-        calls of the function it yields, and at the end, also when the pass is interrupted:
-        every finished step is kept. A crash loses at most the last `every` steps, which the
-        next pass redoes. Raises StoreError when a commit fails.
+        For batch passes (reextract) that have their results in hand: a commit per article was
+        about a quarter of reextract's own CPU (bench/ row 6). Keep the batch to the writes
+        themselves (never wait on other work inside it): it holds the archive's write lock.
+        Every step that finished is committed, also when the batch is interrupted. Raises
+        StoreError when the lock cannot be had or the commit fails.
         """
-        count = 0
-
-        def commit(again: bool) -> None:
+        if self._in_batch:
+            raise RuntimeError("Store.batch does not nest")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot store: {exc}") from None
+        self._in_batch = True
+        try:
+            yield
+        finally:
+            self._in_batch = False
             try:
                 if self.conn.in_transaction:
                     self.conn.execute("COMMIT")
-                if again:
-                    self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                self._grouped = False
                 raise StoreError(f"{self.path}: cannot store: {exc}") from None
-
-        def step() -> None:
-            nonlocal count
-            count += 1
-            if count >= every:
-                count = 0
-                commit(again=True)
-
-        commit(again=True)
-        self._grouped = True
-        try:
-            yield step
-        finally:
-            if self._grouped:
-                self._grouped = False
-                commit(again=False)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -672,7 +664,7 @@ class Store:
         """How many b-tree segments the full-text index has (a query reads every one)."""
         return index_segments(self.conn)
 
-    def tidy_search_index(self, added: int) -> None:
+    def tidy_search_index(self, added: int) -> bool:
         """Merge the full-text index's segments after a run that wrote `added` articles.
 
         Bulk writes leave FTS5's index in many segments (20 after loading 100k articles), and
@@ -681,9 +673,13 @@ class Store:
         a re-extraction) rewrites the index into one segment ('optimize': about 2 s at 100k
         articles); a small increment merges at most MERGE_PAGES pages ('merge' with a budget,
         resumed by the next run), so a cron crawl of a few pages stays cheap.
+
+        Upkeep, not storage: when it cannot be done (the archive locked past the busy timeout,
+        a full disk) the run's work is already committed, so this says so in one log line and
+        returns False; the next run, or `archiver optimize`, merges later.
         """
         if added <= 0:
-            return
+            return True
         try:
             with self.transaction():
                 total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -693,7 +689,10 @@ class Store:
                     self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) "
                                       "VALUES('merge', ?)", (-MERGE_PAGES,))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot merge the search index: {exc}") from None
+            logger.warning("%s: search index not merged (%s); the next run or `archiver "
+                           "optimize` merges it", self.path, exc)
+            return False
+        return True
 
     def optimize_search_index(self) -> tuple[int, int]:
         """Rewrite the full-text index into one segment; its segment count before and after."""

@@ -80,6 +80,26 @@ def test_nothing_added_touches_nothing(tmp_path):
         assert store.index_segments() == segments
 
 
+def test_a_merge_the_archive_cannot_take_is_logged_not_raised(tmp_path, monkeypatch, caplog):
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        load(store, articles(60))
+        segments = store.index_segments()
+        monkeypatch.setenv("ARCHIVER_BUSY_TIMEOUT", "0.2")
+        with Store(db) as locked_out:  # picks up the short busy timeout
+            holder = sqlite3.connect(db, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # another process writing
+            try:
+                assert locked_out.tidy_search_index(60) is False
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+        assert "search index not merged" in caplog.text and "archiver optimize" in caplog.text
+        assert store.index_segments() == segments  # nothing half-done
+        assert store.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 60
+        assert store.tidy_search_index(60) is True and store.index_segments() == 1
+
+
 def test_crawl_ends_with_a_merged_index(demo_archive):
     """`archiver demo` is a real first crawl (page-by-page saves): it wrote the whole archive,
     so its end rewrote the index into one segment."""
@@ -130,4 +150,29 @@ def test_import_ends_with_a_merged_index(tmp_path, demo_archive):
     assert result.returncode == 0, result.stdout + result.stderr
     with Store(db, readonly=True) as store:
         assert store.count() > 1
+        assert store.index_segments() == 1
+
+
+def test_reextract_ends_with_a_merged_index(tmp_path, demo_archive):
+    """`archiver reextract` restoring every article of a copy of the demo crawl (its rows
+    deleted, which leaves the index in several segments) merges the index at its end."""
+    import shutil
+
+    from archiver.demo import demo_config_text
+
+    shutil.copytree(demo_archive.parent, tmp_path / "copy",
+                    ignore=shutil.ignore_patterns("*.lock"))
+    db = tmp_path / "copy" / "archive.db"
+    with Store(db) as store:
+        total = store.count()
+        for (url,) in store.conn.execute("SELECT url FROM articles").fetchall():
+            with store.transaction():  # one by one, as a user's deletions would go
+                store.conn.execute("DELETE FROM articles WHERE url = ?", (url,))
+        assert store.count() == 0 and store.index_segments() > 1
+    config = tmp_path / "sites.toml"
+    config.write_text(demo_config_text("http://127.0.0.1:9"), encoding="utf-8")
+    result = run_archiver("reextract", "--config", str(config), "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with Store(db, readonly=True) as store:
+        assert store.count() == total
         assert store.index_segments() == 1

@@ -143,34 +143,49 @@ def _stored(path) -> int:
         return other.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def test_a_group_commits_every_n_steps_and_at_its_end(tmp_path):
+def test_a_batch_commits_its_steps_once_at_its_end(tmp_path):
     db = tmp_path / "archive.db"
     with Store(db) as store:
-        with store.grouped(every=2) as step:
-            seen = []
+        with store.batch():
             for i in range(5):
                 store.restore_article("n", article(i), fetched_at=f"2026-01-0{i + 1}T00:00:00",
                                       capture_id=i + 1, extractor="x")
-                step()
-                seen.append(_stored(db))
-            assert seen == [0, 2, 2, 4, 4]
+                assert _stored(db) == 0  # nothing committed inside the batch
         assert _stored(db) == 5
         store.save_articles("n", [article(9)])  # back to one transaction per call
         assert _stored(db) == 6
 
 
-def test_an_interrupted_group_keeps_its_finished_steps_and_drops_a_failed_one(tmp_path):
+def test_an_interrupted_batch_keeps_its_finished_steps_and_drops_a_failed_one(tmp_path):
     db = tmp_path / "archive.db"
     with Store(db) as store:
-        with pytest.raises(KeyboardInterrupt), store.grouped(every=100) as step:
+        with pytest.raises(KeyboardInterrupt), store.batch():
             for i in range(3):
                 store.save_articles("n", [article(i)])
-                step()
             with pytest.raises(RuntimeError), store.transaction():  # a step that fails
                 store.conn.execute("DELETE FROM articles")
                 raise RuntimeError("boom")
             store.save_articles("n", [article(3)])
-            step()
             raise KeyboardInterrupt
         assert _stored(db) == 4
         assert not store.conn.in_transaction
+
+
+def test_a_batch_on_a_locked_archive_is_a_store_error_and_changes_nothing(tmp_path, monkeypatch):
+    import sqlite3
+
+    from archiver.errors import StoreError
+
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        store.save_articles("n", [article(0)])
+    monkeypatch.setenv("ARCHIVER_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write lock
+    try:
+        with Store(db) as store, pytest.raises(StoreError, match="locked"), store.batch():
+            store.save_articles("n", [article(1)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _stored(db) == 1
