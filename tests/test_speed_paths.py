@@ -157,3 +157,15 @@ def test_full_text_is_reindexed_only_when_an_indexed_column_changes(tmp_path):
 
         assert (match("train"), match("ferry"), match("harbour")) == (1, 0, 1)
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_an_extraction_worker_loads_no_store():
+    """What a pool worker imports (the pool's call and the ingest path) leaves sqlite-utils,
+    click and Scrapy out: about 6 MB a worker (bench/ row 5)."""
+    code = ("import sys, archiver.workers, archiver.ingest; "
+            "loaded = [m for m in ('sqlite_utils', 'click', 'scrapy', 'archiver.store') "
+            "if m in sys.modules]; assert not loaded, loaded; "
+            "from archiver import Store; print('ok', Store.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0 and "ok Store" in out.stdout, out.stderr
