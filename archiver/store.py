@@ -121,6 +121,7 @@ class Store:
         self.conn = connect(self.path, readonly=readonly)
         self.db = Database(self.conn)
         self._in_batch = False  #: inside `batch`: transactions are savepoints
+        self._bulk_cache = False  #: the page cache was raised for bulk writes (`_Batch.save`)
         if check:
             self.quick_check()
         if not readonly:
@@ -327,7 +328,14 @@ class Store:
 
     def _learn(self, site: str, article_id: int, raw_text: str) -> None:
         """Count the article's blocks for its site, then clean it and every article whose
-        template changed because of it (rule: `boilerplate.threshold`)."""
+        template changed because of it (rule: `boilerplate.threshold`).
+
+        A block's line is kept in `site_blocks.text` from its second article on (as that
+        article has it): a block seen in one article only is that article's own text, already
+        in `articles`, and keeping it twice made the counts about a fifth of the archive's
+        size. Recurring blocks, the only ones `template_blocks` lists or the template removes,
+        all have their text.
+        """
         self.conn.execute("UPDATE articles SET raw_text = ? WHERE id = ?", (raw_text, article_id))
         new = boilerplate.blocks(raw_text)
         old = {k for (k,) in self.conn.execute(
@@ -341,8 +349,9 @@ class Store:
         self.conn.executemany("INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
                               [(article_id, site, k) for k, _ in added])
         self.conn.executemany(
-            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, 1, 0) "
-            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + 1",
+            "INSERT INTO site_blocks (site, key, text, articles, template) "
+            "VALUES (?, ?, NULL, 1, 0) ON CONFLICT (site, key) DO UPDATE SET "
+            "articles = articles + 1, text = coalesce(site_blocks.text, ?)",  # see Store._learn
             [(site, k, line[:500]) for k, line in added])
         changed = self._retemplate(site)
         affected = {article_id}
@@ -402,19 +411,22 @@ class Store:
     def _reclean_site(self, site: str) -> int:
         self.conn.execute("DELETE FROM article_blocks WHERE site = ?", (site,))
         self.conn.execute("DELETE FROM site_blocks WHERE site = ?", (site,))
-        counts: dict[str, list] = {}
+        counts: dict[str, list] = {}  # key -> [its line in the second article that has it, n]
         rows = self.conn.execute("SELECT id, coalesce(raw_text, text) FROM articles "
-                                 "WHERE site = ?", (site,)).fetchall()
+                                 "WHERE site = ? ORDER BY id", (site,)).fetchall()
         for article_id, raw in rows:
             found = boilerplate.blocks(raw)
             self.conn.executemany(
                 "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
                 [(article_id, site, k) for k in found])
             for key, line in found.items():
-                counts.setdefault(key, [line, 0])[1] += 1
+                count = counts.setdefault(key, [None, 0])
+                count[1] += 1
+                if count[1] == 2:
+                    count[0] = line[:500]
         self.conn.executemany(
             "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0)",
-            [(site, k, line[:500], n) for k, (line, n) in counts.items()])
+            [(site, k, line, n) for k, (line, n) in counts.items()])
         self.conn.execute("UPDATE articles SET raw_text = text WHERE site = ? AND raw_text IS NULL",
                           (site,))
         self._retemplate(site)
@@ -1172,6 +1184,8 @@ _INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "d
                    "raw_text", "capture_id", "extractor_version")
 _INSERT_SQL = (f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
+_BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
+_BULK_CACHE_KIB = 65536  #: its page cache
 _TOUCH_SQL = ("UPDATE articles SET last_seen = ?, capture_id = coalesce(?, capture_id), "
               "extractor_version = coalesce(?, extractor_version) WHERE url = ?")
 
@@ -1213,6 +1227,18 @@ class _Batch:
 
     def save(self, rows: list[tuple[str, Article, str, int | None, str | None]]
              ) -> list[Outcome]:
+        if len(rows) >= _BULK_ROWS and not self.store._bulk_cache:
+            # A bulk write counts its blocks under hash keys, i.e. all over two indexes: with
+            # SQLite's default 2 MiB page cache much of its time went to re-reading and
+            # re-writing the same index pages (bench/storebench.py: about 7% of a 100k import).
+            # A connection that writes in bulk keeps a larger cache; a crawl's, saving page by
+            # page, stays small.
+            self.conn.execute(f"PRAGMA cache_size = {-_BULK_CACHE_KIB}")
+            self.store._bulk_cache = True
+        return self._save(rows)
+
+    def _save(self, rows: list[tuple[str, Article, str, int | None, str | None]]
+              ) -> list[Outcome]:
         urls = list(dict.fromkeys(a.url for _, a, _, _, _ in rows))
         for i in range(0, len(urls), _LOOKUP_CHUNK):
             chunk = urls[i:i + _LOOKUP_CHUNK]
@@ -1286,7 +1312,8 @@ class _Batch:
                 (min(new_ids), max(new_ids))):
             if article_id in new_ids:
                 stale.setdefault(article_id, set()).add(key)
-        counts: dict[tuple[str, str], list] = {}  # (site, key) -> [first line, change]
+        # (site, key) -> [its first line in the batch, change, its second line in the batch]
+        counts: dict[tuple[str, str], list] = {}
         added: list[tuple[int, str, str]] = []
         gone: list[tuple[int, str]] = []
         for p in pending:
@@ -1294,21 +1321,25 @@ class _Batch:
             old = stale.get(article_id, set())
             for key in old - p.blocks.keys():
                 gone.append((article_id, key))
-                counts.setdefault((p.site, key), ["", 0])[1] -= 1
+                counts.setdefault((p.site, key), ["", 0, None])[1] -= 1
             for key, line in p.blocks.items():
                 if key not in old:
                     added.append((article_id, p.site, key))
-                    counts.setdefault((p.site, key), [line[:500], 0])[1] += 1
+                    count = counts.setdefault((p.site, key), [line[:500], 0, None])
+                    count[1] += 1
+                    if count[1] == 2:
+                        count[2] = line[:500]
         self.conn.executemany("DELETE FROM article_blocks WHERE article_id = ? AND key = ?", gone)
         self.conn.executemany(
             "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)", added)
         self.conn.executemany(
             "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0) "
-            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + excluded.articles",
-            [(s, k, line, n) for (s, k), (line, n) in counts.items() if n > 0])
+            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + excluded.articles, "
+            "text = coalesce(site_blocks.text, ?)",  # see Store._learn
+            [(s, k, second, n, first) for (s, k), (first, n, second) in counts.items() if n > 0])
         self.conn.executemany(
             "UPDATE site_blocks SET articles = articles + ? WHERE site = ? AND key = ?",
-            [(n, s, k) for (s, k), (_, n) in counts.items() if n < 0])
+            [(n, s, k) for (s, k), (_, n, _) in counts.items() if n < 0])
         recleaned: list[tuple[str, int, int]] = []
         for site in dict.fromkeys(p.site for p in pending):
             changed = self.store._retemplate(site)

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from archiver.boilerplate import Overrides
+from archiver.boilerplate import Overrides, block_key
 from archiver.extract import Article, content_hash
 from archiver.store import Store
 
@@ -102,9 +102,9 @@ def test_an_updated_article_is_recounted(store):
     store.save_articles("s", [Article(url="http://news.example.test/a/0", fetched_url="",
                                       title="Story 0", text=text,
                                       content_hash=content_hash("Story 0", text))])
-    counts = dict(store.conn.execute("SELECT text, articles FROM site_blocks"))
-    assert counts[PROMO] == 5
-    assert counts["A correction was added."] == 1
+    counts = dict(store.conn.execute("SELECT key, articles FROM site_blocks"))
+    assert counts[block_key(PROMO)] == 5
+    assert counts[block_key("A correction was added.")] == 1
 
 
 def test_sites_learn_apart(store):
@@ -127,3 +127,69 @@ def test_migration_keeps_an_older_archive_usable(tmp_path):
     with Store(path) as s:
         assert s.reclean() == {"s": 6}
         assert all(PROMO not in t for t in texts(s).values())
+
+
+def block_texts(store: Store) -> dict[str, tuple[str | None, int]]:
+    return {k: (t, n) for k, t, n in
+            store.conn.execute("SELECT key, text, articles FROM site_blocks")}
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
+    """A block of one article is its own text (no copy in site_blocks); a recurring one has it,
+    as its second article has it; reclean rebuilds the same."""
+    first = article(0)
+    text = first.text.replace(PROMO, PROMO.upper())
+    second = Article(url="http://news.example.test/a/1", fetched_url="", title="Story 1",
+                     text=text, content_hash=content_hash("Story 1", text))
+    store.save_articles("s", [first])
+    own = story(0)[0]
+    assert block_texts(store)[block_key(own)] == (None, 1)
+    assert block_texts(store)[block_key(PROMO)] == (None, 1)
+    if batched:
+        store.save_articles("s", [article(2), second])
+    else:
+        store.save_articles("s", [article(2)])
+        store.save_articles("s", [second])
+    blocks = block_texts(store)
+    assert blocks[block_key(PROMO)] == (PROMO, 3)  # as article 2, its second, has it
+    assert blocks[block_key(own)] == (own, 2)
+    assert blocks[block_key(story(2)[0])] == (None, 1)
+    assert store.template_blocks("s")[0]["text"] == PROMO
+    store.reclean("s")
+    assert block_texts(store) == blocks
+
+
+def test_a_batch_of_new_blocks_keeps_the_second_articles_line(store):
+    a, b = article(0), article(1)
+    text = b.text.replace(PROMO, PROMO.upper())
+    b = Article(url=b.url, fetched_url="", title=b.title, text=text,
+                content_hash=content_hash(b.title, text))
+    store.save_articles("s", [a, b])
+    assert block_texts(store)[block_key(PROMO)] == (PROMO.upper(), 2)
+
+
+def test_migration_clears_the_text_of_blocks_seen_once(tmp_path):
+    """m952: an archive written before keeps its counts; blocks seen once lose their copy."""
+    from sqlite_utils import Database
+
+    from archiver import migrations
+
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.save_articles("s", [article(i) for i in range(3)])
+        want = {k: n for k, (_t, n) in block_texts(s).items()}
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE site_blocks SET text = 'old copy' WHERE text IS NULL")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm952_block_text_once'")
+    conn.commit()
+    migrations.apply(Database(conn))
+    conn.close()
+    with Store(path) as s:
+        blocks = block_texts(s)
+        assert {k: n for k, (_t, n) in blocks.items()} == want
+        assert blocks[block_key(story(0)[0])] == (None, 1)
+        assert blocks[block_key(PROMO)] == (PROMO, 3)
+        indexes = {r[1] for r in s.conn.execute("PRAGMA index_list(site_blocks)")}
+        assert "idx_site_blocks_site_template" not in indexes
+        assert "idx_site_blocks_site_template_articles" in indexes

@@ -189,3 +189,20 @@ def test_a_batch_on_a_locked_archive_is_a_store_error_and_changes_nothing(tmp_pa
         holder.execute("ROLLBACK")
         holder.close()
     assert _stored(db) == 1
+
+
+def test_a_bulk_save_raises_the_page_cache_and_a_page_save_does_not(tmp_path):
+    """Bulk writes (an import, a writer's batch) get a larger page cache; a crawl saving page
+    by page keeps SQLite's default, so a long crawl's memory stays flat."""
+    def cache_kib(store: Store) -> int:
+        return -store.conn.execute("PRAGMA cache_size").fetchone()[0]
+
+    with Store(tmp_path / "pages.db") as pages, Store(tmp_path / "bulk.db") as bulk:
+        default = cache_kib(pages)
+        for i in range(120):
+            pages.save_page("s", article(i), "2026-01-01T00:00:00+00:00", requested_url=None)
+        assert cache_kib(pages) == default
+        bulk.save_articles("s", [article(i) for i in range(120)],
+                           seen_at="2026-01-01T00:00:00+00:00")
+        assert cache_kib(bulk) > 8 * default
+        assert snapshot(bulk)["articles"] == snapshot(pages)["articles"]
