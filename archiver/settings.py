@@ -19,6 +19,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items of one response handled at once. Scrapy starts this many tasks for every response's
+# output; a page yields one item (a listing or sitemap only requests, scheduled at once), so
+# the default 100 cost ~200 idle tasks a page on the reactor thread (bench/, issue 8).
+CONCURRENT_ITEMS = 8
 
 # Limits: a news page is never 1 GiB, nor worth waiting 3 minutes for.
 DOWNLOAD_TIMEOUT = 30
