@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from archiver import settings as archive_settings
 from archiver.config import Config, Site, load_config
-from archiver.discovery import Entry, parse_feed, parse_sitemap, robots_sitemaps
+from archiver.discovery import Entry, Sitemap, parse_feed, parse_sitemap, robots_sitemaps
 from archiver.errors import ArchiverError
 from archiver.extract import Hints
 from archiver.items import RawPage
@@ -132,6 +132,10 @@ class NewsSpider(scrapy.Spider):
         entries = parse_feed(response.body, response.url)
         if not entries:
             self._error("feed_unreadable", response.url, "no items in the feed")
+        yield from self._discovered(self._feed_requests(entries, response))
+
+    def _feed_requests(self, entries: list[Entry], response: Response
+                       ) -> Iterator[scrapy.Request]:
         for entry in entries:
             yield from self._candidate(entry.url, hints=self._hints(entry))
         if entries:
@@ -150,6 +154,10 @@ class NewsSpider(scrapy.Spider):
         if sitemap is None:
             self._error("sitemap_unreadable", response.url, "not a sitemap")
             return
+        yield from self._discovered(self._sitemap_requests(sitemap, response))
+
+    def _sitemap_requests(self, sitemap: Sitemap, response: Response
+                          ) -> Iterator[scrapy.Request]:
         depth = response.meta.get("sitemap_depth", 0)
         for entry in sitemap.entries:
             if sitemap.is_index:
@@ -168,6 +176,9 @@ class NewsSpider(scrapy.Spider):
         role = response.meta.get("role")
         self._count(f"archive/fetched/{'start' if role == 'start' else 'listing'}")
         self._skip("start_page" if role == "start" else "listing_page", response.url)
+        yield from self._discovered(self._listing_requests(response))
+
+    def _listing_requests(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self._follow(response)
         self._frontier_done(response.meta.get("archive_url"))
 
@@ -192,19 +203,43 @@ class NewsSpider(scrapy.Spider):
             capture_id=response.meta.get("archive_capture"),
             capture_ref=response.meta.get("archive_capture_ref"),
         )
-        yield from self._follow(response)
+        if self._follows(response):
+            yield from self._discovered(self._follow(response))
 
     # -- links ---------------------------------------------------------------------------
+
+    def _discovered(self, requests: Iterator[scrapy.Request]) -> list[scrapy.Request]:
+        """A page's discovered requests, their frontier rows (and its other crawl-state
+        writes) committed at once before any is handed to Scrapy.
+
+        One commit per discovered URL was a third of the crawl's commits, on the reactor
+        thread (a 2,000-URL sitemap: 2,000 commits; bench/ row 1). The batch holds the write
+        lock only while `requests` runs, which does nothing but these reads and writes: the
+        requests are yielded after the commit, so a crawl killed later still finds them on
+        the frontier.
+        """
+        if self.state is None or getattr(self.crawler, "_archive_unwritable", False):
+            return list(requests)
+        try:
+            with self.state.batch():
+                return list(requests)
+        except ArchiverError as exc:
+            stop_unwritable(self.crawler, exc)
+            return []
 
     def _hints(self, entry: Entry) -> Hints:
         return Hints(title=entry.title, published=entry.published, language=entry.language)
 
-    def _follow(self, response: Response) -> Iterable[scrapy.Request]:
+    def _follows(self, response: Response) -> bool:
+        """Whether the page's links are followed (it was reached within the follow depth)."""
         hops = response.meta.get("hops")
-        if hops is None or hops >= self.site.follow_depth:
+        return (hops is not None and hops < self.site.follow_depth
+                and isinstance(response, TextResponse))
+
+    def _follow(self, response: Response) -> Iterable[scrapy.Request]:
+        if not self._follows(response):
             return
-        if not isinstance(response, TextResponse):
-            return
+        hops = response.meta["hops"]
         for link in self.links.extract_links(response):
             yield from self._candidate(link.url, hops=hops + 1)
 
