@@ -188,8 +188,6 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
                  f"MiB), CPU: {big.cpu_summary()}")
             rss_big.values.append(big.peak_rss / 2**20)
             pss_big.values.append(big.peak_pss / 2**20)
-    rss_ratio = Series([b / s for b, s in zip(rss_big.values, rss_small.values, strict=False)])
-    peak = max(rss_small.values + rss_big.values)
     return [
         Row(ROWS[0], fetch.fmt(" p/s"), "–", "–", "sanity (issue: ~650 p/s)", "n/a"),
         Row(ROWS[1], e2e.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", ratio.fmt("×", 2),
@@ -204,15 +202,27 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
             + np_rss.fmt(" MiB", 0)), np_ratio.fmt("×", 2), "report", "n/a"),
         Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
-        Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
-            + pss_small.fmt(" MiB", 0) + ")", "–", "–",
-            "≤ 400 MB", _verdict(max(rss_small.values) * 2**20 <= 400e6)),
-        Row(ROWS[-3], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
-            f"{len(rss_big.values)} run{'s' if len(rss_big.values) > 1 else ''}; PSS "
-            + pss_big.fmt(" MiB", 0) + ")",
-            rss_small.fmt(" MiB", 0), rss_ratio.fmt("×", 2), "≤ 1.10× and ≤ 400 MB",
-            _verdict(rss_ratio.median <= 1.10 and peak * 2**20 <= 400e6)),
+        *memory_rows(sizes, rss_small, pss_small, rss_big, pss_big),
     ]
+
+
+def memory_rows(sizes: Sizes, rss_small: Series, pss_small: Series, rss_big: Series,
+                pss_big: Series) -> list[Row]:
+    """Rows 5 from the peak RSS (and PSS) of the small and the large crawls, in MiB. With no
+    large crawl (`--big-runs 0`) its row says so instead of judging flatness."""
+    small = Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
+                + pss_small.fmt(" MiB", 0) + ")", "–", "–",
+                "≤ 400 MB", _verdict(max(rss_small.values) * 2**20 <= 400e6))
+    if not rss_big.values:
+        return [small, Row(ROWS[-3], "not run (--big-runs 0)", rss_small.fmt(" MiB", 0), "–",
+                           "≤ 1.10× and ≤ 400 MB", "n/a")]
+    rss_ratio = Series([b / s for b, s in zip(rss_big.values, rss_small.values, strict=False)])
+    peak = max(rss_small.values + rss_big.values)
+    runs = len(rss_big.values)
+    return [small, Row(ROWS[-3], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
+                       f"{runs} run{'s' if runs > 1 else ''}; PSS " + pss_big.fmt(" MiB", 0) + ")",
+                       rss_small.fmt(" MiB", 0), rss_ratio.fmt("×", 2), "≤ 1.10× and ≤ 400 MB",
+                       _verdict(rss_ratio.median <= 1.10 and peak * 2**20 <= 400e6))]
 
 
 def store_rows(sizes: Sizes, work: Path) -> list[Row]:
@@ -293,13 +303,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the table here (default: docs/benchmarks.md unless --quick)")
     parser.add_argument("--runs", type=int, default=None, help="runs (default 3)")
     parser.add_argument("--big-runs", type=int, default=None,
-                        help="runs that include the large memory crawl (default: all)")
+                        help="runs that include the large memory crawl (default: all; "
+                        "0: none, row 5's flatness is then not judged)")
     parser.add_argument("--only", choices=["crawl", "store"], default=None,
                         help="run one group of benchmarks")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     sizes.runs = args.runs or sizes.runs
-    sizes.big_runs = min(sizes.runs, args.big_runs or sizes.runs)
+    sizes.big_runs = sizes.runs if args.big_runs is None else max(0, min(sizes.runs,
+                                                                          args.big_runs))
     load_before = os.getloadavg()
     started = time.perf_counter()
     rows: list[Row] = []

@@ -41,3 +41,17 @@ def test_quick_bench_prints_every_row(tmp_path: Path) -> None:
     assert ("news-please" in peer and "× (" in peer) if installed() else NOT_INSTALLED in peer
     written = output.read_text(encoding="utf-8")
     assert table[0] in written and "Machine:" in written and "quick mode" in written
+
+
+def test_memory_rows_judge_flatness_only_with_a_large_crawl() -> None:
+    """`--big-runs 0` (no large crawl) says so in row 5; with large crawls it is judged."""
+    from bench.run import FULL, Series, memory_rows
+
+    small, pss = Series([312.0, 311.0, 312.0]), Series([230.0, 229.0, 230.0])
+    rows = memory_rows(FULL, small, pss, Series(), Series())
+    assert [r.verdict for r in rows] == ["met", "n/a"]
+    assert rows[1].ours == "not run (--big-runs 0)"
+    flat = memory_rows(FULL, small, pss, Series([338.0, 339.0, 338.0]), Series([256.0] * 3))
+    assert [r.verdict for r in flat] == ["met", "met"] and "1.08×" in flat[1].ratio
+    grows = memory_rows(FULL, small, pss, Series([380.0] * 3), Series([300.0] * 3))
+    assert grows[1].verdict == "MISSED"
