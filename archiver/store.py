@@ -793,10 +793,12 @@ class Store:
             "fetched_url": a.fetched_url, "extractor_version": extractor,
             "capture_id": capture_id, "t": fetched_at,
         }
+        meta = [c for c in values if c not in _RESTORE_KEEP]
         try:
             with self.transaction():
                 row = self.conn.execute(
-                    "SELECT a.content_hash, c.fetched_at, a.id FROM articles a "
+                    "SELECT a.content_hash, c.fetched_at, a.id, a.raw_text IS NOT NULL, "
+                    + ", ".join(f"a.{c}" for c in meta) + " FROM articles a "
                     "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
                     (a.url,)).fetchone()
                 if row is None:
@@ -809,6 +811,19 @@ class Store:
                 if row[1] and fetched_at < row[1]:  # the row came from a later capture
                     self.conn.execute("UPDATE articles SET first_seen = min(first_seen, ?) "
                                       "WHERE url = ?", (fetched_at, a.url))
+                    return "unchanged"
+                if row[0] == a.content_hash and row[3]:
+                    # The same title and raw text: its blocks, counts and cleaned text stand.
+                    # Write only the metadata that changed (an FTS-indexed column re-indexes
+                    # the row) and re-clean with the current rules, which writes only on a
+                    # change: most articles of a re-extraction come out the same.
+                    changed = [c for c, old in zip(meta, row[4:], strict=True)
+                               if values[c] != old]
+                    sets = "".join(f"{c} = :{c}, " for c in changed)
+                    self.conn.execute(
+                        f"UPDATE articles SET {sets}first_seen = min(first_seen, :t), "
+                        "last_seen = max(last_seen, :t) WHERE url = :url", values)
+                    self._clean(row[2], self.overrides(site))
                     return "unchanged"
                 sets = ", ".join(f"{c} = :{c}" for c in values if c not in ("url", "t"))
                 self.conn.execute(
@@ -1186,6 +1201,9 @@ _INSERT_SQL = (f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
 _BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
 _BULK_CACHE_KIB = 65536  #: its page cache
+#: Columns `restore_article` never rewrites when the raw text is unchanged: the identity, the
+#: capture time, and the text and word count, which are the cleaned ones already.
+_RESTORE_KEEP = ("url", "t", "title", "text", "word_count", "content_hash")
 _TOUCH_SQL = ("UPDATE articles SET last_seen = ?, capture_id = coalesce(?, capture_id), "
               "extractor_version = coalesce(?, extractor_version) WHERE url = ?")
 

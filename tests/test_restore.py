@@ -1,0 +1,86 @@
+"""`Store.restore_article` (what `archiver reextract` stores): an article that comes out of the
+extractor unchanged costs no re-indexing, yet takes new metadata and the site's current rules."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from archiver.boilerplate import Overrides
+from archiver.extract import Article, content_hash
+from archiver.store import Store
+
+PROMO = "OWNED BY OUR READERS: we are a reader-owned co-operative."
+TOWNS = "Ashford Bury Crewe Derby Ely Frome".split()
+
+
+def article(i: int) -> Article:
+    town = TOWNS[i]
+    story = (f"The story of {town} begins at the harbour, where the council of {town} met the "
+             f"ferry crews, the nurses of {town} and the farmers to talk about the new bridge")
+    text = "\n".join([story + ".", PROMO, f"Officials in {town} spoke about it at length, "
+                      f"and {town} will vote on the plan in the spring.",
+                      "Read the editor's note."])
+    return Article(url=f"http://n.test/{i}", fetched_url=f"http://n.test/{i}", title=f"Story {i}",
+                   text=text, author="Ann Writer", word_count=len(text.split()),
+                   content_hash=content_hash(f"Story {i}", text))
+
+
+def row(store: Store, url: str) -> dict:
+    cur = store.conn.execute("SELECT * FROM articles WHERE url = ?", (url,))
+    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+
+
+def fts_writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if "articles_fts" in s]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "archive.db") as s:
+        s.save_articles("s", [article(i) for i in range(6)], seen_at="2026-01-01T00:00:00+00:00")
+        yield s
+
+
+def test_an_unchanged_article_is_not_reindexed_and_keeps_its_cleaned_text(store):
+    before = row(store, "http://n.test/0")
+    assert PROMO not in before["text"] and PROMO in before["raw_text"]  # template learned
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    outcome = store.restore_article("s", article(0), fetched_at="2026-01-01T00:00:00+00:00",
+                                    capture_id=None, extractor="archiver/test")
+    store.conn.set_trace_callback(None)
+    assert outcome == "unchanged"
+    assert fts_writes(traced) == []
+    after = row(store, "http://n.test/0")
+    assert after == {**before, "extractor_version": "archiver/test"}
+
+
+def test_changed_metadata_is_written_and_searchable(store):
+    new = dataclasses.replace(article(1), author="Bea Reporter", published="2026-01-02")
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    outcome = store.restore_article("s", new, fetched_at="2026-01-03T00:00:00+00:00",
+                                    capture_id=None, extractor="archiver/test")
+    store.conn.set_trace_callback(None)
+    assert outcome == "unchanged"
+    assert fts_writes(traced)  # the author is indexed: the row is re-indexed once
+    after = row(store, "http://n.test/1")
+    assert (after["author"], after["published"], after["last_seen"]) == (
+        "Bea Reporter", "2026-01-02", "2026-01-03T00:00:00+00:00")
+    assert PROMO not in after["text"]
+    assert [h.url for h in store.search("Bea")] == ["http://n.test/1"]
+    store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_an_unchanged_article_takes_the_sites_current_rules(store):
+    store.remember_overrides("s", Overrides(drop_text=("crewe will vote",)))
+    assert "Crewe will vote" in row(store, "http://n.test/2")["text"]  # rules apply on save
+    store.restore_article("s", article(2), fetched_at="2026-01-01T00:00:00+00:00",
+                          capture_id=None, extractor="archiver/test")
+    after = row(store, "http://n.test/2")
+    assert "Crewe will vote" not in after["text"] and "The story of Crewe" in after["text"]
+    assert after["word_count"] == len(after["text"].split())
+    assert "http://n.test/2" not in {h.url for h in store.search("vote")}
+    assert "http://n.test/3" in {h.url for h in store.search("vote")}
