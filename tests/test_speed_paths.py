@@ -113,14 +113,21 @@ def test_each_warc_record_is_one_gzip_member_of_the_indexed_length(tmp_path):
             assert b"WARC-Type: response" in text and b"WARC-Type: request" not in text
 
 
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter from the repository's root (what it imports is counted
+    from a clean start)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+
+
 def test_importing_archiver_leaves_pandas_out_but_importable():
     code = ("import sys, archiver, archiver.store, sqlite_utils.db as d; "
             "assert 'pandas' not in sys.modules and d.pd is None; "
             "import pandas; print('ok', pandas.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = _python(code)
     assert out.returncode == 0 and "ok pandas" in out.stdout, out.stderr
     first = ("import pandas, archiver, sqlite_utils.db as d; assert d.pd is pandas; print('ok')")
-    out = subprocess.run([sys.executable, "-c", first], capture_output=True, text=True)
+    out = _python(first)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr
 
 
@@ -132,8 +139,7 @@ def test_the_crawl_process_loads_neither_numpy_nor_the_extractor():
             "loaded = [m for m in ('numpy', 'trafilatura', 'py3langid') if m in sys.modules]; "
             "assert not loaded and d.np is None, loaded; "
             "import numpy; print('ok', numpy.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = _python(code)
     assert out.returncode == 0 and "ok numpy" in out.stdout, out.stderr
 
 
@@ -166,6 +172,19 @@ def test_an_extraction_worker_loads_no_store():
             "loaded = [m for m in ('sqlite_utils', 'click', 'scrapy', 'archiver.store') "
             "if m in sys.modules]; assert not loaded, loaded; "
             "from archiver import Store; print('ok', Store.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = _python(code)
     assert out.returncode == 0 and "ok Store" in out.stdout, out.stderr
+
+
+def test_scrapy_starts_few_item_tasks_per_response():
+    """Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; its default
+    (100) was 200,000 tasks per 2,000 pages on the reactor thread (bench/ row 1). A page yields
+    one item, so archiver's settings keep it small."""
+    from scrapy.settings import Settings
+
+    from archiver import settings as archive_settings
+
+    defaults = Settings()
+    ours = Settings()
+    ours.setmodule(archive_settings, priority="project")
+    assert 1 <= ours.getint("CONCURRENT_ITEMS") <= 8 < defaults.getint("CONCURRENT_ITEMS")
