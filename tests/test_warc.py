@@ -339,9 +339,11 @@ def test_a_killed_writer_leaves_every_indexed_capture_readable(tmp_path):
     files = sorted((tmp_path / "warc").glob("*.warc.gz*"))
     assert len(files) >= 2, "rotated by size"
     (live,) = [f for f in files if f.name.endswith(".open")]
-    # Also tear the last record, as a kill inside a write would.
-    whole = live.read_bytes()
-    live.write_bytes(whole + _members(whole)[-1][:100])
+    closed = next(f for f in files if f != live)
+    # Also tear a record onto the live file, as a kill inside a write would. The torn bytes
+    # come from a finished file: the kill may land before the live file's first record.
+    with live.open("ab") as fh:
+        fh.write(_members(closed.read_bytes())[-1][:100])
     # Before any repair, every indexed capture reads back (the `.open` file included).
     body = page.read_bytes()
     for c in indexed:
@@ -353,6 +355,21 @@ def test_a_killed_writer_leaves_every_indexed_capture_readable(tmp_path):
         assert check.returncode == 0, check.stdout
     for c in indexed:
         assert read_capture(file_path(c["warc_file"], db), c["warc_offset"]).body.startswith(body)
+
+
+def test_recover_finishes_a_file_killed_before_its_first_record(tmp_path):
+    """The state a kill between creating a file and writing its warcinfo leaves (seen in CI)."""
+    finished = WarcWriter(tmp_path, max_bytes=10_000_000)
+    finished.write(Exchange(url="http://127.0.0.1:9/a", status=200, fetched_at=datetime.now(UTC),
+                            body=b"<html>a</html>", headers=[("Content-Type", "text/html")]))
+    finished.close()
+    (done,) = finished.files
+    torn = tmp_path / "crawl-x-00001.warc.gz.open"
+    torn.write_bytes(_members(done.read_bytes())[-1][:100])  # only a torn record, no warcinfo
+    assert recover(tmp_path) == [tmp_path / "crawl-x-00001.warc.gz"]
+    assert (tmp_path / "crawl-x-00001.warc.gz").read_bytes() == b""
+    assert warcio("check", str(tmp_path / "crawl-x-00001.warc.gz")).returncode == 0
+    assert recover(tmp_path) == []  # nothing left `.open`
 
 
 def test_export_round_trips_every_field_in_both_formats(tmp_path):
