@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import workers
 from .config import Config
 from .errors import ExitCode, StoreError
 from .lock import CrawlLock
@@ -149,11 +150,15 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
             except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
                 raise StoreError(f"{exc}; stopping the crawl") from None
         summary: CrawlSummary | None = None
+        # The extraction workers start now, beside Scrapy's imports and the first fetches;
+        # the pipeline shares this pool.
+        workers.acquire(config.crawler.extract_workers)
         try:
             summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
                              log_level=log_level, extra_settings=extra_settings,
                              max_minutes=max_minutes)
         finally:
+            workers.release()
             try:
                 with Store(db_path) as store:
                     if summary is None:

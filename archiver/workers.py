@@ -57,12 +57,23 @@ def _warm_up() -> None:
     warm_up()
 
 
+def _started() -> None:
+    """Nothing: submitted once per worker so the pool starts its processes at once."""
+
+
 def acquire(workers: int) -> ProcessPoolExecutor:
-    """The shared pool (created on first use); pair every call with `release`."""
+    """The shared pool (created on first use); pair every call with `release`.
+
+    A new pool starts its processes now: the executor would spawn each on a later `submit`,
+    so the first pages would wait for its imports and warm-up (about a second on two cores)
+    while it could have run beside the crawl's own start.
+    """
     global _pool, _users, _workers
     if _pool is None:
         _workers = max(1, workers)
         _pool = _new_pool(_workers)
+        for _ in range(_workers):  # each submit with no idle worker spawns one
+            _pool.submit(_started)
     _users += 1
     return _pool
 

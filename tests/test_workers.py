@@ -23,6 +23,22 @@ def test_a_call_past_its_time_is_cut_and_the_pool_goes_on():
         workers.release()
 
 
+def test_a_new_pool_starts_all_its_workers_at_once():
+    """Before any page is submitted, so a crawl's first pages never wait for worker imports."""
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    workers.acquire(2)
+    try:
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == 2
+        workers.acquire(2)  # a second user shares the pool: no more processes
+        workers.release()
+        assert set(multiprocessing.active_children()) - before == started
+    finally:
+        workers.release()
+
+
 def test_recycle_replaces_a_stuck_pool():
     pool = workers.acquire(1)
     try:
