@@ -249,10 +249,12 @@ class Store:
         }
         if row is None:
             values["first_seen"] = seen_at
+            texts, block_map = self._precleaned(site, a)
+            values.update(texts)
             cols = ", ".join(values)
             marks = ", ".join(f":{c}" for c in values)
             cur = self.conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", values)
-            self._learn(site, cur.lastrowid, a.text)
+            self._learn(site, cur.lastrowid, a.text, block_map=block_map)
             return "new"
         if row[0] == a.content_hash:
             self.conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, a.url))
@@ -266,10 +268,12 @@ class Store:
             return "unchanged"
         self._keep_revision(a.url)
         values["last_changed"] = seen_at
+        texts, block_map = self._precleaned(site, a)
+        values.update(texts)
         sets = ", ".join(f"{c} = :{c}" for c in values if c != "url")
         self.conn.execute(f"UPDATE articles SET {sets}, revision_count = revision_count + 1 "
                           "WHERE url = :url", values)
-        self._learn(site, row[1], a.text)
+        self._learn(site, row[1], a.text, block_map=block_map)
         return "updated"
 
     def _only_template_drift(self, site: str, a: Article) -> bool:
@@ -326,7 +330,33 @@ class Store:
         return boilerplate.Overrides(tuple(t for k, t in rows if k == "keep"),
                                      tuple(t for k, t in rows if k == "drop"))
 
-    def _learn(self, site: str, article_id: int, raw_text: str) -> None:
+    def _template_among(self, site: str, keys: Iterable[str]) -> set[str]:
+        """Which of these block keys are the site's template now."""
+        keys = list(keys)
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):  # under SQLite's bound-parameter limit
+            part = keys[i:i + 500]
+            found.update(k for (k,) in self.conn.execute(
+                "SELECT key FROM site_blocks WHERE site = ? AND template = 1 AND key IN "
+                f"({', '.join('?' * len(part))})", (site, *part)))
+        return found
+
+    def _precleaned(self, site: str, a: Article) -> tuple[dict[str, Any], dict[str, str]]:
+        """The article's `text`, `word_count` and `raw_text` as the row should get them, cleaned
+        by the site's current template, and its blocks (for `_learn`).
+
+        Written with the row, the text is indexed once; `_learn` re-cleans the row only when
+        counting its blocks changes the template (as a batch save does). Writing the raw text
+        first and cleaning after indexed every new article of a learned site twice.
+        """
+        block_map = boilerplate.blocks(a.text)
+        cleaned = boilerplate.clean(a.text, self._template_among(site, block_map),
+                                    self.overrides(site))
+        count = a.word_count if cleaned == a.text else len(cleaned.split())
+        return {"text": cleaned, "word_count": count, "raw_text": a.text}, block_map
+
+    def _learn(self, site: str, article_id: int, raw_text: str, *,
+               block_map: dict[str, str] | None = None) -> None:
         """Count the article's blocks for its site, then clean it and every article whose
         template changed because of it (rule: `boilerplate.threshold`).
 
@@ -336,8 +366,10 @@ class Store:
         size. Recurring blocks, the only ones `template_blocks` lists or the template removes,
         all have their text.
         """
-        self.conn.execute("UPDATE articles SET raw_text = ? WHERE id = ?", (raw_text, article_id))
-        new = boilerplate.blocks(raw_text)
+        if block_map is None:  # else the caller wrote `raw_text` with the row
+            self.conn.execute("UPDATE articles SET raw_text = ? WHERE id = ?",
+                              (raw_text, article_id))
+        new = boilerplate.blocks(raw_text) if block_map is None else block_map
         old = {k for (k,) in self.conn.execute(
             "SELECT key FROM article_blocks WHERE article_id = ?", (article_id,))}
         gone = [(site, k) for k in old - new.keys()]
@@ -802,11 +834,13 @@ class Store:
                     "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
                     (a.url,)).fetchone()
                 if row is None:
+                    texts, block_map = self._precleaned(site, a)
+                    values = {**values, **texts}
                     cols = [c for c in values if c != "t"]
                     cur = self.conn.execute(
                         f"INSERT INTO articles ({', '.join(cols)}, first_seen, last_seen) "
                         f"VALUES ({', '.join(':' + c for c in cols)}, :t, :t)", values)
-                    self._learn(site, cur.lastrowid, a.text)
+                    self._learn(site, cur.lastrowid, a.text, block_map=block_map)
                     return "new"
                 if row[1] and fetched_at < row[1]:  # the row came from a later capture
                     self.conn.execute("UPDATE articles SET first_seen = min(first_seen, ?) "
@@ -825,11 +859,14 @@ class Store:
                         "last_seen = max(last_seen, :t) WHERE url = :url", values)
                     self._clean(row[2], self.overrides(site))
                     return "unchanged"
+                # New text: written once, already cleaned (see `_precleaned`).
+                texts, block_map = self._precleaned(site, a)
+                values = {**values, **texts}
                 sets = ", ".join(f"{c} = :{c}" for c in values if c not in ("url", "t"))
                 self.conn.execute(
                     f"UPDATE articles SET {sets}, first_seen = min(first_seen, :t), "
                     "last_seen = max(last_seen, :t) WHERE url = :url", values)
-                self._learn(site, row[2], a.text)
+                self._learn(site, row[2], a.text, block_map=block_map)
                 return "unchanged" if row[0] == a.content_hash else "updated"
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot store article: {exc}") from None

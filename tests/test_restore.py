@@ -1,5 +1,6 @@
 """`Store.restore_article` (what `archiver reextract` stores): an article that comes out of the
-extractor unchanged costs no re-indexing, yet takes new metadata and the site's current rules."""
+extractor unchanged costs no re-indexing, yet takes new metadata and the site's current rules;
+one whose text changed is indexed once, already cleaned (so is a revision a crawl stores)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,20 @@ def row(store: Store, url: str) -> dict:
 
 def fts_writes(statements: list[str]) -> list[str]:
     return [s for s in statements if "articles_fts" in s]
+
+
+def indexings(statements: list[str]) -> int:
+    """How many times FTS5 (re)indexed a row: it writes the row's size once per indexing."""
+    return sum("INTO 'main'.'articles_fts_docsize'" in s for s in statements)
+
+
+def rewritten(i: int) -> Article:
+    """Article `i` with a new second paragraph: the title and the template blocks stay."""
+    old = article(i)
+    text = old.text.replace(f"Officials in {TOWNS[i]} spoke", f"Mayors near {TOWNS[i]} wrote")
+    assert text != old.text
+    return dataclasses.replace(old, text=text, word_count=len(text.split()),
+                               content_hash=content_hash(old.title, text))
 
 
 @pytest.fixture
@@ -84,3 +99,36 @@ def test_an_unchanged_article_takes_the_sites_current_rules(store):
     assert after["word_count"] == len(after["text"].split())
     assert "http://n.test/2" not in {h.url for h in store.search("vote")}
     assert "http://n.test/3" in {h.url for h in store.search("vote")}
+
+
+def test_a_changed_article_is_indexed_once_already_cleaned(store):
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    outcome = store.restore_article("s", rewritten(3), fetched_at="2026-01-02T00:00:00+00:00",
+                                    capture_id=None, extractor="archiver/test")
+    store.conn.set_trace_callback(None)
+    assert outcome == "updated"
+    assert indexings(traced) == 1  # was 2: the raw text, then the cleaned text
+    after = row(store, "http://n.test/3")
+    assert PROMO not in after["text"] and PROMO in after["raw_text"]
+    assert "Mayors near Derby wrote" in after["text"]
+    assert after["word_count"] == len(after["text"].split())
+    assert [h.url for h in store.search("mayors")] == ["http://n.test/3"]
+    assert "http://n.test/3" not in {h.url for h in store.search("officials")}
+    assert "http://n.test/3" not in {h.url for h in store.search("owned")}  # promo not indexed
+    store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_a_revision_from_a_crawl_is_indexed_once_already_cleaned(store):
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    outcome = store.save_page("s", rewritten(4), "2026-01-02T00:00:00+00:00",
+                              requested_url="http://n.test/4")
+    store.conn.set_trace_callback(None)
+    assert outcome == "updated"
+    assert indexings(traced) == 1
+    after = row(store, "http://n.test/4")
+    assert PROMO not in after["text"] and after["revision_count"] == 1
+    assert after["word_count"] == len(after["text"].split())
+    assert [h.url for h in store.search("mayors")] == ["http://n.test/4"]
+    store.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
