@@ -456,12 +456,17 @@ def boilerplate_cmd(db_path: Path, site: str, min_articles: int, fmt: str) -> No
 @cli.command()
 @DB_OPTION
 @click.option("--query", default="peru", show_default=True, help="The sample search.")
-def demo(db_path: Path, query: str) -> None:
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="The demo site's port on 127.0.0.1 (default: 8712; 0: any free port). A "
+                   "fixed port keeps the articles' URLs, so a second demo into the same archive "
+                   "stores nothing twice.")
+def demo(db_path: Path, query: str, port: int | None) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it, and show a search."""
-    from .demo import run_demo
+    from .demo import DEMO_PORT, run_demo
 
     try:
-        code = run_demo(db_path, query=query, echo=click.echo)
+        code = run_demo(db_path, query=query, port=DEMO_PORT if port is None else port,
+                        echo=click.echo)
     except ArchiverError as exc:
         raise CliError(exc) from None
     sys.exit(int(code))

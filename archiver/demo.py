@@ -25,10 +25,28 @@ def demo_config_text(origin: str) -> str:
     return template.replace("{origin}", origin)
 
 
-def run_demo(db_path: Path, *, query: str = "peru",
+#: The demo site's port on 127.0.0.1. Fixed, so the articles keep their URLs from one demo
+#: to the next: a second `make demo` into the same archive finds them already there, instead
+#: of storing all of them again under a new address.
+DEMO_PORT = 8712
+
+
+def _serve(port: int, echo: Callable[[str], None]) -> SiteServer:
+    """The demo site's server on `port`, or on a free port (with a note) when it is taken."""
+    try:
+        return SiteServer(demo_site_root(), port=port)
+    except OSError as exc:
+        if port == 0:
+            raise
+        echo(f"note: port {port} is taken ({exc.strerror}); serving on a free port, so "
+             "articles from an earlier demo are stored again under the new address")
+        return SiteServer(demo_site_root())
+
+
+def run_demo(db_path: Path, *, query: str = "peru", port: int = DEMO_PORT,
              echo: Callable[[str], None] = print) -> ExitCode:
     """Crawl the demo site into `db_path` and print the summary, the articles and a search."""
-    with SiteServer(demo_site_root()) as server, tempfile.TemporaryDirectory() as tmp:
+    with _serve(port, echo) as server, tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "demo-sites.toml"
         config_path.write_text(demo_config_text(server.origin), encoding="utf-8")
         echo(f"demo site: {server.origin}/ (serving {demo_site_root().name}/)")

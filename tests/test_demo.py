@@ -48,6 +48,45 @@ def test_demo_prints_summary_and_sample_search(tmp_path):
     assert "search 'lima'" in out and "Miles de personas marchan en Lima" in out
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_second_demo_into_the_same_archive_stores_nothing_twice(tmp_path):
+    """The demo site keeps its port, so its articles keep their URLs from one demo to the
+    next (on a new port each time, every `make demo` stored all 24 again)."""
+    from .conftest import run_archiver
+
+    db, port = tmp_path / "demo.db", str(_free_port())
+    first = run_archiver("demo", "--db", str(db), "--port", port)
+    assert first.returncode == 0, first.stderr
+    assert f"http://127.0.0.1:{port}/" in first.stdout and "24 new" in first.stdout
+    second = run_archiver("demo", "--db", str(db), "--port", port)
+    assert second.returncode == 0, second.stderr
+    assert "0 new" in second.stdout and "archived articles (24)" in second.stdout
+    with Store(db, readonly=True) as store:
+        assert store.count() == 24
+
+
+def test_a_taken_demo_port_falls_back_to_a_free_one(tmp_path):
+    import socket
+
+    from .conftest import run_archiver
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_archiver("demo", "--db", str(tmp_path / "demo.db"), "--port", str(port))
+    assert result.returncode == 0, result.stderr
+    assert f"note: port {port} is taken" in result.stdout
+    assert f"127.0.0.1:{port}/" not in result.stdout and "24 new" in result.stdout
+
+
 DEMO_ROUTES = {
     "atom feed": dict(feeds=["/atom.xml"]),
     "robots.txt -> sitemap index -> news sitemap + gzipped sitemap": dict(
