@@ -280,8 +280,7 @@ class Store:
         """True when the new version, cleaned of the site's learned template, is the stored one."""
         stored = self.conn.execute("SELECT title, text FROM articles WHERE url = ?",
                                    (a.url,)).fetchone()
-        template = {k for (k,) in self.conn.execute(
-            "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+        template = self._template_keys(site)
         if stored is None or not template:
             return False
         cleaned = boilerplate.clean(a.text, template, self.overrides(site))
@@ -330,16 +329,11 @@ class Store:
         return boilerplate.Overrides(tuple(t for k, t in rows if k == "keep"),
                                      tuple(t for k, t in rows if k == "drop"))
 
-    def _template_among(self, site: str, keys: Iterable[str]) -> set[str]:
-        """Which of these block keys are the site's template now."""
-        keys = list(keys)
-        found: set[str] = set()
-        for i in range(0, len(keys), 500):  # under SQLite's bound-parameter limit
-            part = keys[i:i + 500]
-            found.update(k for (k,) in self.conn.execute(
-                "SELECT key FROM site_blocks WHERE site = ? AND template = 1 AND key IN "
-                f"({', '.join('?' * len(part))})", (site, *part)))
-        return found
+    def _template_keys(self, site: str) -> set[str]:
+        """The keys of the site's blocks that are template now (a range seek on the
+        `(site, template, articles)` index: recurring blocks only, a small set)."""
+        return {k for (k,) in self.conn.execute(
+            "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
 
     def _precleaned(self, site: str, a: Article) -> tuple[dict[str, Any], dict[str, str]]:
         """The article's `text`, `word_count` and `raw_text` as the row should get them, cleaned
@@ -350,8 +344,7 @@ class Store:
         first and cleaning after indexed every new article of a learned site twice.
         """
         block_map = boilerplate.blocks(a.text)
-        cleaned = boilerplate.clean(a.text, self._template_among(site, block_map),
-                                    self.overrides(site))
+        cleaned = boilerplate.clean(a.text, self._template_keys(site), self.overrides(site))
         count = a.word_count if cleaned == a.text else len(cleaned.split())
         return {"text": cleaned, "word_count": count, "raw_text": a.text}, block_map
 
@@ -1320,8 +1313,7 @@ class _Batch:
 
     def _template(self, site: str) -> set[str]:
         if site not in self.templates:
-            self.templates[site] = {k for (k,) in self.conn.execute(
-                "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+            self.templates[site] = self.store._template_keys(site)
         return self.templates[site]
 
     def _overrides(self, site: str) -> boilerplate.Overrides:
@@ -1400,8 +1392,7 @@ class _Batch:
             changed = self.store._retemplate(site)
             if not changed:
                 continue
-            template = {k for (k,) in self.conn.execute(
-                "SELECT key FROM site_blocks WHERE site = ? AND template = 1", (site,))}
+            template = self.store._template_keys(site)
             overrides = self._overrides(site)
             for p in pending:
                 now = template.intersection(p.blocks)
