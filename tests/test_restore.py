@@ -5,6 +5,8 @@ one whose text changed is indexed once, already cleaned (so is a revision a craw
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -37,6 +39,25 @@ def fts_writes(statements: list[str]) -> list[str]:
     return [s for s in statements if "articles_fts" in s]
 
 
+def traced(store: Store, call: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """`call()`'s result and every SQL statement it ran on the store's connection."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        return call(), statements
+    finally:
+        store.conn.set_trace_callback(None)
+
+
+def day(n: int) -> str:
+    return f"2026-01-{n:02d}T00:00:00+00:00"
+
+
+def restore(store: Store, a: Article, fetched_at: str) -> str:
+    return store.restore_article("s", a, fetched_at=fetched_at, capture_id=None,
+                                 extractor="archiver/test")
+
+
 def indexings(statements: list[str]) -> int:
     """How many times FTS5 (re)indexed a row: it writes the row's size once per indexing."""
     return sum("INTO 'main'.'articles_fts_docsize'" in s for s in statements)
@@ -61,26 +82,18 @@ def store(tmp_path):
 def test_an_unchanged_article_is_not_reindexed_and_keeps_its_cleaned_text(store):
     before = row(store, "http://n.test/0")
     assert PROMO not in before["text"] and PROMO in before["raw_text"]  # template learned
-    traced: list[str] = []
-    store.conn.set_trace_callback(traced.append)
-    outcome = store.restore_article("s", article(0), fetched_at="2026-01-01T00:00:00+00:00",
-                                    capture_id=None, extractor="archiver/test")
-    store.conn.set_trace_callback(None)
+    outcome, statements = traced(store, lambda: restore(store, article(0), day(1)))
     assert outcome == "unchanged"
-    assert fts_writes(traced) == []
+    assert fts_writes(statements) == []
     after = row(store, "http://n.test/0")
     assert after == {**before, "extractor_version": "archiver/test"}
 
 
 def test_changed_metadata_is_written_and_searchable(store):
     new = dataclasses.replace(article(1), author="Bea Reporter", published="2026-01-02")
-    traced: list[str] = []
-    store.conn.set_trace_callback(traced.append)
-    outcome = store.restore_article("s", new, fetched_at="2026-01-03T00:00:00+00:00",
-                                    capture_id=None, extractor="archiver/test")
-    store.conn.set_trace_callback(None)
+    outcome, statements = traced(store, lambda: restore(store, new, day(3)))
     assert outcome == "unchanged"
-    assert fts_writes(traced)  # the author is indexed: the row is re-indexed once
+    assert fts_writes(statements)  # the author is indexed: the row is re-indexed once
     after = row(store, "http://n.test/1")
     assert (after["author"], after["published"], after["last_seen"]) == (
         "Bea Reporter", "2026-01-02", "2026-01-03T00:00:00+00:00")
@@ -92,8 +105,7 @@ def test_changed_metadata_is_written_and_searchable(store):
 def test_an_unchanged_article_takes_the_sites_current_rules(store):
     store.remember_overrides("s", Overrides(drop_text=("crewe will vote",)))
     assert "Crewe will vote" in row(store, "http://n.test/2")["text"]  # rules apply on save
-    store.restore_article("s", article(2), fetched_at="2026-01-01T00:00:00+00:00",
-                          capture_id=None, extractor="archiver/test")
+    restore(store, article(2), day(1))
     after = row(store, "http://n.test/2")
     assert "Crewe will vote" not in after["text"] and "The story of Crewe" in after["text"]
     assert after["word_count"] == len(after["text"].split())
@@ -102,13 +114,9 @@ def test_an_unchanged_article_takes_the_sites_current_rules(store):
 
 
 def test_a_changed_article_is_indexed_once_already_cleaned(store):
-    traced: list[str] = []
-    store.conn.set_trace_callback(traced.append)
-    outcome = store.restore_article("s", rewritten(3), fetched_at="2026-01-02T00:00:00+00:00",
-                                    capture_id=None, extractor="archiver/test")
-    store.conn.set_trace_callback(None)
+    outcome, statements = traced(store, lambda: restore(store, rewritten(3), day(2)))
     assert outcome == "updated"
-    assert indexings(traced) == 1  # was 2: the raw text, then the cleaned text
+    assert indexings(statements) == 1  # was 2: the raw text, then the cleaned text
     after = row(store, "http://n.test/3")
     assert PROMO not in after["text"] and PROMO in after["raw_text"]
     assert "Mayors near Derby wrote" in after["text"]
@@ -120,13 +128,10 @@ def test_a_changed_article_is_indexed_once_already_cleaned(store):
 
 
 def test_a_revision_from_a_crawl_is_indexed_once_already_cleaned(store):
-    traced: list[str] = []
-    store.conn.set_trace_callback(traced.append)
-    outcome = store.save_page("s", rewritten(4), "2026-01-02T00:00:00+00:00",
-                              requested_url="http://n.test/4")
-    store.conn.set_trace_callback(None)
+    outcome, statements = traced(store, lambda: store.save_page(
+        "s", rewritten(4), "2026-01-02T00:00:00+00:00", requested_url="http://n.test/4"))
     assert outcome == "updated"
-    assert indexings(traced) == 1
+    assert indexings(statements) == 1
     after = row(store, "http://n.test/4")
     assert PROMO not in after["text"] and after["revision_count"] == 1
     assert after["word_count"] == len(after["text"].split())
