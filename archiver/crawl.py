@@ -150,15 +150,17 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
             except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
                 raise StoreError(f"{exc}; stopping the crawl") from None
         summary: CrawlSummary | None = None
-        # The extraction workers start now, beside Scrapy's imports and the first fetches;
-        # the pipeline shares this pool.
-        workers.acquire(config.crawler.extract_workers)
+        pool = None
         try:
+            # The extraction workers start now, beside Scrapy's imports and the first
+            # fetches; the pipeline shares this pool.
+            pool = workers.acquire(config.crawler.extract_workers)
             summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
                              log_level=log_level, extra_settings=extra_settings,
                              max_minutes=max_minutes)
         finally:
-            workers.release()
+            if pool is not None:
+                workers.release()
             try:
                 with Store(db_path) as store:
                     if summary is None:

@@ -38,8 +38,8 @@ def _serve(port: int, echo: Callable[[str], None]) -> SiteServer:
     except OSError as exc:
         if port == 0:
             raise
-        echo(f"note: port {port} is taken ({exc.strerror}); serving on a free port, so "
-             "articles from an earlier demo are stored again under the new address")
+        echo(f"note: cannot serve on port {port} ({exc.strerror}); serving on a free port, "
+             "so articles from an earlier demo are stored again under the new address")
         return SiteServer(demo_site_root())
 
 

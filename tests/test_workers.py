@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import wait
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,46 @@ def test_workers_of_a_sigkilled_parent_exit() -> None:
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_alive(p) for p in pids), "pool workers outlived their killed parent"
+
+
+CRAWL_WATCHING_THE_POOL = """
+import sys
+from pathlib import Path
+
+import scrapy.crawler
+
+from archiver import workers
+from archiver.config import load_config
+from archiver.crawl import run_crawl
+
+seen = []
+plain = scrapy.crawler.CrawlerProcess.__init__
+
+
+def watched(self, *args, **kwargs):  # records the pool when the crawl hands over to Scrapy
+    seen.append(len(workers._pool._processes) if workers._pool else 0)
+    plain(self, *args, **kwargs)
+
+
+scrapy.crawler.CrawlerProcess.__init__ = watched
+summary = run_crawl(load_config(Path(sys.argv[1])), Path(sys.argv[2]), log_level="WARNING")
+print("processes-before-scrapy", seen, "pool-after", workers._pool, "users", workers._users,
+      "articles", summary.total_articles)
+"""
+
+
+@pytest.mark.slow
+def test_a_crawl_starts_its_workers_before_scrapy_and_stops_them_after(tmp_path, seed_server):
+    import subprocess
+    import sys
+
+    from .conftest import write_config
+
+    config = write_config(tmp_path / "sites.toml", seed_server, feeds=["/rss.xml"])
+    out = subprocess.run([sys.executable, "-c", CRAWL_WATCHING_THE_POOL, str(config),
+                          str(tmp_path / "archive.db")], capture_output=True, text=True,
+                         timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    # write_config asks for one extraction worker; it is running before Scrapy is created.
+    assert "processes-before-scrapy [1] pool-after None users 0 articles 4" in out.stdout, (
+        out.stdout + out.stderr[-2000:])
