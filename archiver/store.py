@@ -222,8 +222,10 @@ class Store:
 
         The URL is the identity: a second fetch of the same story updates `last_seen`, and
         rewrites the row only when its content changed. FTS follows through the triggers.
-        The extracted text is kept as `raw_text`; `text` is it without the site's learned
-        template blocks (see `_learn`). `overrides` (keep/drop rules) are remembered per site.
+        `text` is the extracted text without the site's learned template blocks (see `_learn`);
+        `raw_text` keeps the extracted text when that removed something (else NULL: it is
+        `text`, and a second copy would double the archive's size). `overrides` (keep/drop
+        rules) are remembered per site.
         """
         seen_at = seen_at or now_iso()
         try:
@@ -346,7 +348,8 @@ class Store:
         block_map = boilerplate.blocks(a.text)
         cleaned = boilerplate.clean(a.text, self._template_keys(site), self.overrides(site))
         count = a.word_count if cleaned == a.text else len(cleaned.split())
-        return {"text": cleaned, "word_count": count, "raw_text": a.text}, block_map
+        return {"text": cleaned, "word_count": count,
+                "raw_text": raw_or_none(a.text, cleaned)}, block_map
 
     def _learn(self, site: str, article_id: int, raw_text: str, *,
                block_map: dict[str, str] | None = None) -> None:
@@ -360,7 +363,7 @@ class Store:
         all have their text.
         """
         if block_map is None:  # else the caller wrote `raw_text` with the row
-            self.conn.execute("UPDATE articles SET raw_text = ? WHERE id = ?",
+            self.conn.execute("UPDATE articles SET raw_text = nullif(?, text) WHERE id = ?",
                               (raw_text, article_id))
         new = boilerplate.blocks(raw_text) if block_map is None else block_map
         old = {k for (k,) in self.conn.execute(
@@ -409,8 +412,8 @@ class Store:
         cleaned = boilerplate.clean(raw, template, overrides)
         if cleaned == text:
             return False
-        self.conn.execute("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
-                          (cleaned, len(cleaned.split()), article_id))
+        self.conn.execute("UPDATE articles SET text = ?, word_count = ?, raw_text = ? WHERE id = ?",
+                          (cleaned, len(cleaned.split()), raw_or_none(raw, cleaned), article_id))
         return True
 
     def reclean(self, site: str | None = None,
@@ -452,8 +455,6 @@ class Store:
         self.conn.executemany(
             "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0)",
             [(site, k, line, n) for k, (line, n) in counts.items()])
-        self.conn.execute("UPDATE articles SET raw_text = text WHERE site = ? AND raw_text IS NULL",
-                          (site,))
         self._retemplate(site)
         overrides = self.overrides(site)
         return sum(self._clean(article_id, overrides) for article_id, _ in rows)
@@ -463,7 +464,8 @@ class Store:
         archive removes them (learned template or a drop rule, unless a keep rule saves it)."""
         overrides = self.overrides(site)
         rows = self.conn.execute(
-            "SELECT text, articles, template FROM site_blocks WHERE site = ? AND articles >= ? "
+            "SELECT text, articles, template FROM site_blocks "
+            "WHERE site = ? AND template IN (0, 1) AND articles >= ? "
             "ORDER BY articles DESC, text", (site, min_articles)).fetchall()
         out = []
         for text, articles, template in rows:
@@ -822,7 +824,8 @@ class Store:
         try:
             with self.transaction():
                 row = self.conn.execute(
-                    "SELECT a.content_hash, c.fetched_at, a.id, a.raw_text IS NOT NULL, "
+                    "SELECT a.content_hash, c.fetched_at, a.id, "
+                    "EXISTS (SELECT 1 FROM article_blocks b WHERE b.article_id = a.id), "
                     + ", ".join(f"a.{c}" for c in meta) + " FROM articles a "
                     "LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
                     (a.url,)).fetchone()
@@ -1227,8 +1230,8 @@ _INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "d
                    "language", "description", "image", "sitename", "categories", "tags", "text",
                    "word_count", "content_hash", "fetched_url", "first_seen", "last_seen",
                    "raw_text", "capture_id", "extractor_version")
-_INSERT_SQL = (f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) "
-               f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
+_INSERT_SQL = f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) VALUES "
+_INSERT_ROW = f"({', '.join('?' for _ in _INSERT_COLUMNS)})"
 _BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
 _BULK_CACHE_KIB = 65536  #: its page cache
 #: Columns `restore_article` never rewrites when the raw text is unchanged: the identity, the
@@ -1236,6 +1239,30 @@ _BULK_CACHE_KIB = 65536  #: its page cache
 _RESTORE_KEEP = ("url", "t", "title", "text", "word_count", "content_hash")
 _TOUCH_SQL = ("UPDATE articles SET last_seen = ?, capture_id = coalesce(?, capture_id), "
               "extractor_version = coalesce(?, extractor_version) WHERE url = ?")
+
+
+def raw_or_none(raw: str, text: str) -> str | None:
+    """What `articles.raw_text` holds: the extracted text when cleaning changed it, else NULL
+    (`coalesce(raw_text, text)` is always the pre-cleaning text)."""
+    return None if raw == text else raw
+
+
+def insert_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert new article rows (`_INSERT_COLUMNS` order) with as few statements as SQLite's
+    limit on host parameters allows.
+
+    Not one `executemany`: FTS5 writes the rows it has buffered to disk as a new index segment
+    whenever a statement that writes it begins (its xSavepoint), so a row-per-statement insert
+    leaves one tiny segment per article for its automerge to merge again and again; one
+    statement per batch leaves one. bench/storebench.py: 100k articles stored about twice as
+    fast (tests/test_speed_paths.py counts the statements).
+    """
+    per = max(1, min(len(rows), conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                     // len(_INSERT_COLUMNS)))
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        conn.execute(_INSERT_SQL + ", ".join(_INSERT_ROW for _ in chunk),
+                     [value for row in chunk for value in row])
 
 
 @dataclass(slots=True)
@@ -1254,14 +1281,15 @@ class _Pending:
 class _Batch:
     """Saves rows inside the caller's transaction, a batch at a time instead of row by row.
 
-    New articles are inserted with one executemany (already cleaned by the site's current
-    template, so FTS indexes each once), their ids fetched in one SELECT, their block counts
-    added up per (site, block) and written once, and each site's template re-decided once per
-    batch; unchanged rows are touched with one executemany. The outcome and the final rows are
-    those of `Store._save` row by row: the template an article ends with depends only on the
-    final counts (`_retemplate`), and articles whose template changed are re-cleaned, in the
-    batch or before it. A row whose text changed (a revision, or template drift) needs the
-    template as of that row: what is pending is flushed first, then it takes `Store._save`.
+    New articles are inserted with multi-row INSERTs (`insert_rows`; already cleaned by the
+    site's current template, so FTS indexes each once), their ids fetched in one SELECT, their
+    block counts added up per (site, block) and written once, and each site's template re-
+    decided once per batch; unchanged rows are touched with one executemany. The outcome and the
+    final rows are those of `Store._save` row by row: the template an article ends with depends
+    only on the final counts (`_retemplate`), and articles whose template changed are re-
+    cleaned, in the batch or before it. A row whose text changed (a revision, or template drift)
+    needs the template as of that row: what is pending is flushed first, then it takes
+    `Store._save`.
     """
 
     def __init__(self, store: Store) -> None:
@@ -1331,7 +1359,7 @@ class _Batch:
                a.language, a.description, a.image, a.sitename,
                json.dumps(a.categories, ensure_ascii=False),
                json.dumps(a.tags, ensure_ascii=False), text, words, a.content_hash,
-               a.fetched_url, seen_at, seen_at, a.text, capture_id, extractor)
+               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor)
         self.pending.append(_Pending(site, a.url, a.text, text, found, template, row))
 
     def flush(self) -> None:
@@ -1345,7 +1373,7 @@ class _Batch:
             self.touched = []
 
     def _insert(self, pending: list[_Pending]) -> None:
-        self.conn.executemany(_INSERT_SQL, [p.row for p in pending])
+        insert_rows(self.conn, [p.row for p in pending])
         ids: dict[str, int] = {}
         for i in range(0, len(pending), _LOOKUP_CHUNK):
             chunk = [p.url for p in pending[i:i + _LOOKUP_CHUNK]]
@@ -1387,7 +1415,7 @@ class _Batch:
         self.conn.executemany(
             "UPDATE site_blocks SET articles = articles + ? WHERE site = ? AND key = ?",
             [(n, s, k) for (s, k), (_, n, _) in counts.items() if n < 0])
-        recleaned: list[tuple[str, int, int]] = []
+        recleaned: list[tuple[str, int, str | None, int]] = []
         for site in dict.fromkeys(p.site for p in pending):
             changed = self.store._retemplate(site)
             if not changed:
@@ -1400,7 +1428,8 @@ class _Batch:
                     continue
                 text = boilerplate.clean(p.raw, now, overrides)
                 if text != p.text:
-                    recleaned.append((text, len(text.split()), ids[p.url]))
+                    recleaned.append((text, len(text.split()), raw_or_none(p.raw, text),
+                                      ids[p.url]))
             earlier: set[int] = set()
             for key in changed:
                 earlier.update(i for (i,) in self.conn.execute(
@@ -1408,5 +1437,5 @@ class _Batch:
                     (site, key)))
             for article_id in sorted(earlier - new_ids):
                 self.store._clean(article_id, overrides)
-        self.conn.executemany("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
-                              recleaned)
+        self.conn.executemany("UPDATE articles SET text = ?, word_count = ?, raw_text = ? "
+                              "WHERE id = ?", recleaned)

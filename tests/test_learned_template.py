@@ -193,3 +193,57 @@ def test_migration_clears_the_text_of_blocks_seen_once(tmp_path):
         indexes = {r[1] for r in s.conn.execute("PRAGMA index_list(site_blocks)")}
         assert "idx_site_blocks_site_template" not in indexes
         assert "idx_site_blocks_site_template_articles" in indexes
+
+
+def raw_texts(store: Store) -> dict[str, str | None]:
+    return dict(store.conn.execute("SELECT url, raw_text FROM articles"))
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_raw_text_is_kept_only_for_articles_the_cleaning_changed(store, batched):
+    """`raw_text` is NULL while the template removes nothing (the text is the extracted text:
+    no second copy); once the promo turns template, every article it was removed from keeps
+    its extracted text, and `coalesce(raw_text, text)` is the extracted text throughout."""
+    arts = [article(i) for i in range(12)]
+    if batched:
+        store.save_articles("s", arts[:4])
+    else:
+        for a in arts[:4]:
+            store.save_articles("s", [a])
+    assert set(raw_texts(store).values()) == {None}  # four articles: no template yet
+    if batched:
+        store.save_articles("s", arts[4:])
+    else:
+        for a in arts[4:]:
+            store.save_articles("s", [a])
+    raws = raw_texts(store)
+    extracted = {a.url: a.text for a in arts}
+    assert raws == extracted  # the promo and fund lines were removed from all twelve
+    assert {u: t for u, t in store.conn.execute(
+        "SELECT url, coalesce(raw_text, text) FROM articles")} == extracted
+    # keeping the promo and the fund line again: nothing removed, the copies go
+    assert store.reclean(overrides={"s": Overrides(keep_text=("reader-owned", "raised"))}) \
+        == {"s": 12}
+    assert set(raw_texts(store).values()) == {None}
+    assert texts(store) == extracted
+
+
+def test_opening_an_older_archive_drops_its_raw_text_copies(tmp_path):
+    """Archives written before m960 kept `raw_text` for every article; an article the cleaning
+    left alone loses the copy on open, a cleaned one keeps its raw text."""
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.save_articles("s", [article(i) for i in range(6)])
+        s.save_articles("s", [Article(url="http://news.example.test/plain", fetched_url="",
+                                      title="Plain", text="Nothing to remove here.",
+                                      content_hash=content_hash("Plain", "x"))])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET raw_text = text WHERE raw_text IS NULL")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm960_raw_text_when_cleaned'")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        raws = raw_texts(s)
+        assert raws["http://news.example.test/plain"] is None
+        assert PROMO in raws["http://news.example.test/a/5"]
+        assert PROMO not in texts(s)["http://news.example.test/a/5"]
