@@ -1283,12 +1283,12 @@ class _Batch:
 
     New articles are inserted with multi-row INSERTs (`insert_rows`; already cleaned by the
     site's current template, so FTS indexes each once), their ids fetched in one SELECT, their
-    block counts added up per (site, block) and written once, and each site's template re-
-    decided once per batch; unchanged rows are touched with one executemany. The outcome and the
-    final rows are those of `Store._save` row by row: the template an article ends with depends
-    only on the final counts (`_retemplate`), and articles whose template changed are re-
-    cleaned, in the batch or before it. A row whose text changed (a revision, or template drift)
-    needs the template as of that row: what is pending is flushed first, then it takes
+    block counts added up per (site, block) and written once, and each site's template
+    re-decided once per batch; unchanged rows are touched with one executemany. The outcome and
+    the final rows are those of `Store._save` row by row: the template an article ends with
+    depends only on the final counts (`_retemplate`), and articles whose template changed are
+    re-cleaned, in the batch or before it. A row whose text changed (a revision, or template
+    drift) needs the template as of that row: what is pending is flushed first, then it takes
     `Store._save`.
     """
 
