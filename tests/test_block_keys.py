@@ -27,3 +27,23 @@ def test_cleaning_with_nothing_to_remove_only_collapses_blank_runs(text, want):
     assert clean(text, set()) == want
     # the general path (a rule that matches nothing) agrees
     assert clean(text, set(), Overrides(drop_text=("zzz never there",))) == want
+
+
+def _general(line: str) -> str:
+    """normalize_block without its fast paths: what every block's key was before them."""
+    import re
+    import unicodedata
+    text = unicodedata.normalize("NFKC", line or "")
+    text = re.sub(r"^\s*(?:[-*•·▪►»›]|\d+[.)])\s+", "", text).casefold()
+    return " ".join(re.sub(r"\d+", "0", text).split())
+
+
+@pytest.mark.parametrize("line", [
+    "A plain single-spaced sentence.", " leading space", "trailing space ", "two  spaces",
+    "tab\tinside", "carriage\rreturn", "vertical\x0btab", "form\x0cfeed",
+    "unit\x1cseparators\x1d\x1e\x1f", "no-break\u00a0space", "ideographic\u3000space",
+    "em\u2003space", "• bullet item", "12. numbered item", "- dash item", "ＦＵＬＬ width",
+    "", " ", "\t", "x",
+])
+def test_block_normalisation_fast_paths_give_the_general_form(line):
+    assert normalize_block(line) == _general(line)
