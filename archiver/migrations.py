@@ -250,6 +250,19 @@ def m961_drop_site_blocks_articles_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_site_blocks_site_articles")
 
 
+@migrations()
+def m962_recurring_blocks_only(db: Database) -> None:
+    """`site_blocks` lists the blocks at least two of a site's articles have (issue 8).
+
+    It had a row for every paragraph of the archive, most of them one article's own text,
+    and each new one was one more write into a random-key index: about a sixth of a bulk
+    store's time (bench/ row 3). Counts are now taken from `article_blocks`, which keeps
+    every block of every article (`Store._count_blocks`); the rows of blocks in fewer than
+    two articles go.
+    """
+    db.execute("DELETE FROM site_blocks WHERE articles < 2")
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

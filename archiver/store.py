@@ -356,11 +356,13 @@ class Store:
         """Count the article's blocks for its site, then clean it and every article whose
         template changed because of it (rule: `boilerplate.threshold`).
 
-        A block's line is kept in `site_blocks.text` from its second article on (as that
-        article has it): a block seen in one article only is that article's own text, already
-        in `articles`, and keeping it twice made the counts about a fifth of the archive's
-        size. Recurring blocks, the only ones `template_blocks` lists or the template removes,
-        all have their text.
+        `site_blocks` lists the recurring blocks only, those at least two of the site's
+        articles have, with their count and their line as the second article has it: a block
+        of one article is that article's own text, the only thing that can be template is a
+        block in at least `boilerplate.MIN_ARTICLES`, and a row for every paragraph of the
+        archive made a bulk store write each into one more random-key index (bench/ row 3).
+        The counts come from `article_blocks`, which has every block of every article
+        (`_count_blocks`).
         """
         if block_map is None:  # else the caller wrote `raw_text` with the row
             self.conn.execute("UPDATE articles SET raw_text = nullif(?, text) WHERE id = ?",
@@ -368,19 +370,15 @@ class Store:
         new = boilerplate.blocks(raw_text) if block_map is None else block_map
         old = {k for (k,) in self.conn.execute(
             "SELECT key FROM article_blocks WHERE article_id = ?", (article_id,))}
-        gone = [(site, k) for k in old - new.keys()]
-        added = [(k, new[k]) for k in new.keys() - old]
+        gone = old - new.keys()
+        added = new.keys() - old
         self.conn.executemany("DELETE FROM article_blocks WHERE article_id = ? AND key = ?",
-                              [(article_id, k) for _, k in gone])
-        self.conn.executemany("UPDATE site_blocks SET articles = articles - 1 "
-                              "WHERE site = ? AND key = ?", gone)
+                              [(article_id, k) for k in gone])
         self.conn.executemany("INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
-                              [(article_id, site, k) for k, _ in added])
-        self.conn.executemany(
-            "INSERT INTO site_blocks (site, key, text, articles, template) "
-            "VALUES (?, ?, NULL, 1, 0) ON CONFLICT (site, key) DO UPDATE SET "
-            "articles = articles + 1, text = coalesce(site_blocks.text, ?)",  # see Store._learn
-            [(site, k, line[:500]) for k, line in added])
+                              [(article_id, site, k) for k in added])
+        now = self._count_blocks(site, gone | added)
+        self._write_block_counts(
+            [(site, k, new.get(k), now.get(k, 0)) for k in gone | added])
         changed = self._retemplate(site)
         affected = {article_id}
         for key in changed:
@@ -389,6 +387,28 @@ class Store:
         overrides = self.overrides(site)
         for other in affected:
             self._clean(other, overrides)
+
+    def _count_blocks(self, site: str, keys: Iterable[str]) -> dict[str, int]:
+        """In how many of the site's articles each of these blocks is (absent: none)."""
+        keys = list(keys)
+        counts: dict[str, int] = {}
+        for i in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[i:i + _LOOKUP_CHUNK]
+            counts.update(self.conn.execute(
+                "SELECT key, count(*) FROM article_blocks WHERE site = ? AND key IN "
+                f"({', '.join('?' for _ in chunk)}) GROUP BY key", (site, *chunk)))
+        return counts
+
+    def _write_block_counts(self, rows: list[tuple[str, str, str | None, int]]) -> None:
+        """Write (site, key, line, count) into `site_blocks`: a block in two articles or more
+        gets its count (and `line`, unless it has its text already); one in fewer has no row."""
+        self.conn.executemany(
+            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0) "
+            "ON CONFLICT (site, key) DO UPDATE SET articles = excluded.articles, "
+            "text = coalesce(site_blocks.text, excluded.text)",
+            [(s, k, line[:500] if line else None, n) for s, k, line, n in rows if n >= 2])
+        self.conn.executemany("DELETE FROM site_blocks WHERE site = ? AND key = ?",
+                              [(s, k) for s, k, _, n in rows if n < 2])
 
     def _retemplate(self, site: str) -> list[str]:
         """Set each block's template flag for the site's current size; the keys that changed."""
@@ -454,7 +474,7 @@ class Store:
                     count[0] = line[:500]
         self.conn.executemany(
             "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0)",
-            [(site, k, line, n) for k, (line, n) in counts.items()])
+            [(site, k, line, n) for k, (line, n) in counts.items() if n >= 2])
         self._retemplate(site)
         overrides = self.overrides(site)
         return sum(self._clean(article_id, overrides) for article_id, _ in rows)
@@ -1387,7 +1407,7 @@ class _Batch:
                 (min(new_ids), max(new_ids))):
             if article_id in new_ids:
                 stale.setdefault(article_id, set()).add(key)
-        # (site, key) -> [its first line in the batch, change, its second line in the batch]
+        # (site, key) -> [change in its count, the lines of its first two new articles here]
         counts: dict[tuple[str, str], list] = {}
         added: list[tuple[int, str, str]] = []
         gone: list[tuple[int, str]] = []
@@ -1396,25 +1416,29 @@ class _Batch:
             old = stale.get(article_id, set())
             for key in old - p.blocks.keys():
                 gone.append((article_id, key))
-                counts.setdefault((p.site, key), ["", 0, None])[1] -= 1
+                counts.setdefault((p.site, key), [0])[0] -= 1
             for key, line in p.blocks.items():
                 if key not in old:
                     added.append((article_id, p.site, key))
-                    count = counts.setdefault((p.site, key), [line[:500], 0, None])
-                    count[1] += 1
-                    if count[1] == 2:
-                        count[2] = line[:500]
+                    count = counts.setdefault((p.site, key), [0])
+                    count[0] += 1
+                    if len(count) < 3:
+                        count.append(line)
         self.conn.executemany("DELETE FROM article_blocks WHERE article_id = ? AND key = ?", gone)
         self.conn.executemany(
             "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)", added)
-        self.conn.executemany(
-            "INSERT INTO site_blocks (site, key, text, articles, template) VALUES (?, ?, ?, ?, 0) "
-            "ON CONFLICT (site, key) DO UPDATE SET articles = articles + excluded.articles, "
-            "text = coalesce(site_blocks.text, ?)",  # see Store._learn
-            [(s, k, second, n, first) for (s, k), (first, n, second) in counts.items() if n > 0])
-        self.conn.executemany(
-            "UPDATE site_blocks SET articles = articles + ? WHERE site = ? AND key = ?",
-            [(n, s, k) for (s, k), (_, n, _) in counts.items() if n < 0])
+        rows: list[tuple[str, str, str | None, int]] = []
+        for site in dict.fromkeys(p.site for p in pending):
+            now = self.store._count_blocks(site, [k for s, k in counts if s == site])
+            for key, n in now.items():
+                change, *lines = counts[site, key]
+                before = n - change
+                if n >= 2 or before >= 2:  # the line as the block's second article has it
+                    line = lines[1 - before] if 0 <= before < 2 <= len(lines) + before else None
+                    rows.append((site, key, line, n))
+            rows += [(s, k, None, 0) for (s, k), (change, *_) in counts.items()
+                     if s == site and k not in now and change < 0]
+        self.store._write_block_counts(rows)
         recleaned: list[tuple[str, int, str | None, int]] = []
         for site in dict.fromkeys(p.site for p in pending):
             changed = self.store._retemplate(site)

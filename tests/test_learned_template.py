@@ -104,7 +104,17 @@ def test_an_updated_article_is_recounted(store):
                                       content_hash=content_hash("Story 0", text))])
     counts = dict(store.conn.execute("SELECT key, articles FROM site_blocks"))
     assert counts[block_key(PROMO)] == 5
-    assert counts[block_key("A correction was added.")] == 1
+    assert block_key("A correction was added.") not in counts  # in one article: no row
+    assert store.conn.execute("SELECT count(*) FROM article_blocks WHERE key = ?",
+                              (block_key("A correction was added."),)).fetchone()[0] == 1
+    # the promo drops to one article: its row goes
+    for i in range(1, 5):
+        a = article(i)
+        plain = a.text.replace(PROMO + "\n", "")
+        store.save_articles("s", [Article(url=a.url, fetched_url="", title=a.title, text=plain,
+                                          content_hash=content_hash(a.title, plain))])
+    counts = dict(store.conn.execute("SELECT key, articles FROM site_blocks"))
+    assert block_key(PROMO) not in counts
 
 
 def test_sites_learn_apart(store):
@@ -136,16 +146,15 @@ def block_texts(store: Store) -> dict[str, tuple[str | None, int]]:
 
 @pytest.mark.parametrize("batched", [False, True])
 def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
-    """A block of one article is its own text (no copy in site_blocks); a recurring one has it,
-    as its second article has it; reclean rebuilds the same."""
+    """A block of one article is its own text (no row in site_blocks); a recurring one has its
+    count and its text, as its second article has it; reclean rebuilds the same."""
     first = article(0)
     text = first.text.replace(PROMO, PROMO.upper())
     second = Article(url="http://news.example.test/a/1", fetched_url="", title="Story 1",
                      text=text, content_hash=content_hash("Story 1", text))
     store.save_articles("s", [first])
     own = story(0)[0]
-    assert block_texts(store)[block_key(own)] == (None, 1)
-    assert block_texts(store)[block_key(PROMO)] == (None, 1)
+    assert block_texts(store) == {}
     if batched:
         store.save_articles("s", [article(2), second])
     else:
@@ -154,7 +163,7 @@ def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
     blocks = block_texts(store)
     assert blocks[block_key(PROMO)] == (PROMO, 3)  # as article 2, its second, has it
     assert blocks[block_key(own)] == (own, 2)
-    assert blocks[block_key(story(2)[0])] == (None, 1)
+    assert block_key(story(2)[0]) not in blocks
     assert store.template_blocks("s")[0]["text"] == PROMO
     store.reclean("s")
     assert block_texts(store) == blocks
@@ -169,8 +178,10 @@ def test_a_batch_of_new_blocks_keeps_the_second_articles_line(store):
     assert block_texts(store)[block_key(PROMO)] == (PROMO.upper(), 2)
 
 
-def test_migration_clears_the_text_of_blocks_seen_once(tmp_path):
-    """m952: an archive written before keeps its counts; blocks seen once lose their copy."""
+def test_migrations_drop_the_rows_of_blocks_seen_once(tmp_path):
+    """m952 and m962 on an archive written before them (a row, with its text, for every block):
+    the recurring blocks keep their counts and text, the blocks of one article lose their
+    rows, and (site, template) gives way to (site, template, articles)."""
     from sqlite_utils import Database
 
     from archiver import migrations
@@ -178,18 +189,20 @@ def test_migration_clears_the_text_of_blocks_seen_once(tmp_path):
     path = tmp_path / "old.db"
     with Store(path) as s:
         s.save_articles("s", [article(i) for i in range(3)])
-        want = {k: n for k, (_t, n) in block_texts(s).items()}
+        recurring = block_texts(s)
+    own = {block_key(line): line for i in range(3) for line in story(i)}
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE site_blocks SET text = 'old copy' WHERE text IS NULL")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm952_block_text_once'")
+    conn.executemany("INSERT INTO site_blocks (site, key, text, articles, template) "
+                     "VALUES ('s', ?, ?, 1, 0)", list(own.items()))
+    conn.execute("CREATE INDEX idx_site_blocks_site_template ON site_blocks (site, template)")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN "
+                 "('m952_block_text_once', 'm962_recurring_blocks_only')")
     conn.commit()
     migrations.apply(Database(conn))
     conn.close()
     with Store(path) as s:
-        blocks = block_texts(s)
-        assert {k: n for k, (_t, n) in blocks.items()} == want
-        assert blocks[block_key(story(0)[0])] == (None, 1)
-        assert blocks[block_key(PROMO)] == (PROMO, 3)
+        assert block_texts(s) == recurring
+        assert recurring[block_key(PROMO)] == (PROMO, 3)
         indexes = {r[1] for r in s.conn.execute("PRAGMA index_list(site_blocks)")}
         assert "idx_site_blocks_site_template" not in indexes
         assert "idx_site_blocks_site_template_articles" in indexes
