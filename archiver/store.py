@@ -1303,13 +1303,13 @@ class _Batch:
 
     New articles are inserted with multi-row INSERTs (`insert_rows`; already cleaned by the
     site's current template, so FTS indexes each once), their ids fetched in one SELECT, their
-    block counts added up per (site, block) and written once, and each site's template
-    re-decided once per batch; unchanged rows are touched with one executemany. The outcome and
-    the final rows are those of `Store._save` row by row: the template an article ends with
-    depends only on the final counts (`_retemplate`), and articles whose template changed are
-    re-cleaned, in the batch or before it. A row whose text changed (a revision, or template
-    drift) needs the template as of that row: what is pending is flushed first, then it takes
-    `Store._save`.
+    blocks written and the recurring ones' counts taken from `article_blocks` once a batch, and
+    each site's template re-decided once per batch; unchanged rows are touched with one
+    executemany. The outcome and the final rows are those of `Store._save` row by row: the
+    template an article ends with depends only on the final counts (`_retemplate`), and articles
+    whose template changed are re-cleaned, in the batch or before it. A row whose text changed
+    (a revision, or template drift) needs the template as of that row: what is pending is
+    flushed first, then it takes `Store._save`.
     """
 
     def __init__(self, store: Store) -> None:
@@ -1433,8 +1433,10 @@ class _Batch:
             for key, n in now.items():
                 change, *lines = counts[site, key]
                 before = n - change
-                if n >= 2 or before >= 2:  # the line as the block's second article has it
-                    line = lines[1 - before] if 0 <= before < 2 <= len(lines) + before else None
+                if n >= 2 or before >= 2:
+                    # its line as its second article has it, when that article is in this batch
+                    second = 1 - before
+                    line = lines[second] if 0 <= second < len(lines) else None
                     rows.append((site, key, line, n))
             rows += [(s, k, None, 0) for (s, k), (change, *_) in counts.items()
                      if s == site and k not in now and change < 0]
