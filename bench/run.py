@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -294,6 +294,17 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def default_output(quick: bool, only: str | None, sizes: Sizes) -> Path | None:
+    """Where the table goes without --output: docs/benchmarks.md only for a full run.
+
+    docs/benchmarks.md is the published table with every row over FULL's runs; a quick run,
+    one group (--only), fewer runs or no large crawl would replace it with a partial one.
+    """
+    full = (not quick and only is None and sizes.runs >= FULL.runs
+            and sizes.big_runs == sizes.runs)
+    return Path("docs/benchmarks.md") if full else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
@@ -309,9 +320,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run one group of benchmarks")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-    sizes.runs = args.runs or sizes.runs
-    sizes.big_runs = sizes.runs if args.big_runs is None else max(0, min(sizes.runs,
-                                                                          args.big_runs))
+    runs = args.runs or sizes.runs
+    sizes = replace(sizes, runs=runs, big_runs=runs if args.big_runs is None
+                    else max(0, min(runs, args.big_runs)))
     load_before = os.getloadavg()
     started = time.perf_counter()
     rows: list[Row] = []
@@ -331,7 +342,10 @@ def main(argv: list[str] | None = None) -> int:
                f"{minutes:.1f} minutes; sizes: {sizes.pages} and {sizes.big_pages} pages, "
                f"{sizes.articles} articles{' (quick mode)' if args.quick else ''}.")
     print("\n" + context)
-    output = args.output or (None if args.quick else Path("docs/benchmarks.md"))
+    output = args.output or default_output(args.quick, args.only, sizes)
+    if output is None and not args.quick:
+        _log("a partial run (--only, fewer runs or no large crawl): docs/benchmarks.md "
+             "left as it is (--output FILE writes this table)")
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         intro = Path(__file__).with_name("benchmarks_intro.md").read_text(encoding="utf-8")

@@ -55,3 +55,20 @@ def test_memory_rows_judge_flatness_only_with_a_large_crawl() -> None:
     assert [r.verdict for r in flat] == ["met", "met"] and "1.08×" in flat[1].ratio
     grows = memory_rows(FULL, small, pss, Series([380.0] * 3), Series([300.0] * 3))
     assert grows[1].verdict == "MISSED"
+
+
+def test_only_a_full_run_replaces_the_published_table() -> None:
+    """docs/benchmarks.md is the full table: a quick run, one group (--only), fewer runs or a
+    run without the large memory crawl writes it only where --output says."""
+    from dataclasses import replace
+
+    from bench.run import FULL, QUICK, default_output
+
+    assert default_output(False, None, FULL) == Path("docs/benchmarks.md")
+    assert default_output(True, None, QUICK) is None
+    assert default_output(False, "crawl", FULL) is None
+    assert default_output(False, "store", FULL) is None
+    assert default_output(False, None, replace(FULL, runs=1, big_runs=1)) is None
+    assert default_output(False, None, replace(FULL, big_runs=0)) is None
+    assert default_output(False, None, replace(FULL, runs=5, big_runs=5)) == \
+        Path("docs/benchmarks.md")
