@@ -294,6 +294,10 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+#: The published table: what a full run writes when no --output is given.
+PUBLISHED = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
 def default_output(quick: bool, only: str | None, sizes: Sizes) -> Path | None:
     """Where the table goes without --output: docs/benchmarks.md only for a full run.
 
@@ -302,16 +306,22 @@ def default_output(quick: bool, only: str | None, sizes: Sizes) -> Path | None:
     """
     full = (not quick and only is None and sizes.runs >= FULL.runs
             and sizes.big_runs == sizes.runs)
-    return Path("docs/benchmarks.md") if full else None
+    return PUBLISHED if full else None
 
 
-def main(argv: list[str] | None = None) -> int:
+def plan(argv: list[str] | None = None) -> tuple[argparse.Namespace, Sizes, Path | None]:
+    """The command line read into what to run and where its table goes.
+
+    Checked before anything runs, so a bad option or an --output that cannot be written is a
+    one-line error at once, not a traceback after half an hour of benchmarking.
+    """
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
                         help="small sizes, about 1–2 minutes (also BENCH_QUICK=1)")
     parser.add_argument("--output", type=Path, default=None,
-                        help="write the table here (default: docs/benchmarks.md unless --quick)")
+                        help="write the table here (default: docs/benchmarks.md, for a full "
+                        "run only)")
     parser.add_argument("--runs", type=int, default=None, help="runs (default 3)")
     parser.add_argument("--big-runs", type=int, default=None,
                         help="runs that include the large memory crawl (default: all; "
@@ -319,10 +329,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["crawl", "store"], default=None,
                         help="run one group of benchmarks")
     args = parser.parse_args(argv)
+    if args.runs is not None and args.runs < 1:
+        parser.error(f"--runs must be at least 1, not {args.runs}")
     sizes = QUICK if args.quick else FULL
     runs = args.runs or sizes.runs
     sizes = replace(sizes, runs=runs, big_runs=runs if args.big_runs is None
                     else max(0, min(runs, args.big_runs)))
+    output = args.output or default_output(args.quick, args.only, sizes)
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.touch()
+        except FileExistsError:
+            parser.error(f"cannot write --output {output}: a part of its folder is a file")
+        except OSError as exc:
+            parser.error(f"cannot write --output {output}: {exc.strerror or exc}")
+    return args, sizes, output
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, sizes, output = plan(argv)
     load_before = os.getloadavg()
     started = time.perf_counter()
     rows: list[Row] = []
@@ -342,12 +368,10 @@ def main(argv: list[str] | None = None) -> int:
                f"{minutes:.1f} minutes; sizes: {sizes.pages} and {sizes.big_pages} pages, "
                f"{sizes.articles} articles{' (quick mode)' if args.quick else ''}.")
     print("\n" + context)
-    output = args.output or default_output(args.quick, args.only, sizes)
     if output is None and not args.quick:
         _log("a partial run (--only, fewer runs or no large crawl): docs/benchmarks.md "
              "left as it is (--output FILE writes this table)")
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
         intro = Path(__file__).with_name("benchmarks_intro.md").read_text(encoding="utf-8")
         output.write_text(intro.replace("{table}", table).replace("{context}", context)
                           .replace("{date}", f"{datetime.now(UTC):%Y-%m-%d}"),

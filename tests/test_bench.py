@@ -57,18 +57,37 @@ def test_memory_rows_judge_flatness_only_with_a_large_crawl() -> None:
     assert grows[1].verdict == "MISSED"
 
 
-def test_only_a_full_run_replaces_the_published_table() -> None:
+def test_only_a_full_run_replaces_the_published_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """docs/benchmarks.md is the full table: a quick run, one group (--only), fewer runs or a
-    run without the large memory crawl writes it only where --output says."""
-    from dataclasses import replace
+    run without the large memory crawl writes it only where --output says, and reading the
+    options leaves the module's sizes as they were."""
+    from bench.run import FULL, PUBLISHED, QUICK, plan
 
-    from bench.run import FULL, QUICK, default_output
+    monkeypatch.delenv("BENCH_QUICK", raising=False)
+    assert PUBLISHED == ROOT / "docs" / "benchmarks.md"
+    assert plan([])[2] == PUBLISHED
+    assert plan(["--runs", "5"])[2] == PUBLISHED
+    for partial in (["--quick"], ["--only", "crawl"], ["--only", "store"], ["--runs", "1"],
+                    ["--big-runs", "0"], ["--big-runs", "2"]):
+        assert plan(partial)[2] is None, partial
+    _, sizes, _ = plan(["--runs", "1", "--big-runs", "0"])
+    assert (sizes.runs, sizes.big_runs) == (1, 0)
+    assert (FULL.runs, FULL.big_runs, QUICK.runs) == (3, 3, 3)
 
-    assert default_output(False, None, FULL) == Path("docs/benchmarks.md")
-    assert default_output(True, None, QUICK) is None
-    assert default_output(False, "crawl", FULL) is None
-    assert default_output(False, "store", FULL) is None
-    assert default_output(False, None, replace(FULL, runs=1, big_runs=1)) is None
-    assert default_output(False, None, replace(FULL, big_runs=0)) is None
-    assert default_output(False, None, replace(FULL, runs=5, big_runs=5)) == \
-        Path("docs/benchmarks.md")
+
+def test_bad_bench_options_are_one_line_errors_before_anything_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.run import plan
+
+    written = tmp_path / "partial.md"
+    assert plan(["--only", "store", "--output", str(written)])[2] == written
+    assert written.exists()  # checked writable up front
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for argv, message in ((["--runs", "0"], "--runs must be at least 1"),
+                          (["--output", str(blocker / "table.md")], "cannot write --output")):
+        with pytest.raises(SystemExit) as exit_:
+            plan(argv)
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert message in err[-1] and "Traceback" not in "\n".join(err)
