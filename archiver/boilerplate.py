@@ -150,46 +150,113 @@ def clean(text: str, template: set[str] | frozenset[str],
 
 # -- link teasers ----------------------------------------------------------------------------
 
+class _LinkJudge:
+    """Whether links point to another page of the site, each href and host judged once a page.
+
+    A page repeats its links (menus, "related" boxes, the same story linked from its image and
+    its headline), and resolving a link (`urljoin`, `urlsplit`) was most of the teaser search's
+    cost; the answers are kept per href and per host for the page. A link the URL parser rejects
+    (`http://[ccpa-preferences]`, a bad port, control characters) is simply not a site link.
+    """
+
+    def __init__(self, page_url: str, hosts: set[str]) -> None:
+        self.page_url = page_url
+        self.hosts = hosts
+        try:
+            self.here = urlsplit(page_url).path.rstrip("/")
+        except ValueError:
+            self.here = ""
+        self._hrefs: dict[str, bool] = {}
+        self._on_site: dict[str, bool] = {}
+
+    def __call__(self, href: str | None) -> bool:
+        if not href:
+            return False
+        known = self._hrefs.get(href)
+        if known is None:
+            known = self._hrefs[href] = self._judge(href)
+        return known
+
+    def _host_on_site(self, host: str) -> bool:
+        known = self._on_site.get(host)
+        if known is None:
+            known = self._on_site[host] = host in self.hosts or any(
+                host.endswith("." + h) for h in self.hosts)
+        return known
+
+    def _judge(self, href: str) -> bool:
+        if href.startswith(("#", "mailto:", "tel:", "javascript:")):
+            return False
+        try:
+            target = urlsplit(urljoin(self.page_url, href))
+            host = (target.hostname or "").lower()
+        except ValueError:
+            return False
+        if target.scheme not in ("http", "https") or not self._host_on_site(host):
+            return False
+        path = target.path.rstrip("/")
+        return bool(path) and path != self.here
+
+
 def _site_article_link(href: str | None, page_url: str, hosts: set[str]) -> bool:
     """Whether a link points to another page of the site (not its front page, not this page)."""
-    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
-        return False
-    target = urlsplit(urljoin(page_url, href))
-    if target.scheme not in ("http", "https"):
-        return False
-    host = (target.hostname or "").lower()
-    if host not in hosts and not any(host.endswith("." + h) for h in hosts):
-        return False
-    here = urlsplit(page_url)
-    path = target.path.rstrip("/")
-    return bool(path) and path != here.path.rstrip("/")
+    return _LinkJudge(page_url, hosts)(href)
 
 
-def teaser_blocks(tree: object, page_url: str, domains: Iterable[str] = ()) -> set[str]:
+def _under_heading(node: object) -> bool:
+    return node.tag in _HEADINGS or any(  # type: ignore[attr-defined]
+        a.tag in _HEADINGS for a in node.iterancestors())  # type: ignore[attr-defined]
+
+
+def teaser_blocks(tree: object, page_url: str, domains: Iterable[str] = (),
+                  text: str | None = None) -> set[str]:
     """Keys of the page's link-teaser blocks: short blocks that are mostly a same-site link.
 
     `tree` is an lxml HTML document. The site is `domains` plus the page's own host. Decided from
     structure, not from words, so "Read more:", "Lire aussi :" and a bare related-links list are
-    all found.
+    all found. With `text` (the extracted text), only blocks that are lines of it are judged:
+    nothing else can be dropped from it.
+
+    The search starts from the links, not from every block of the page: a teaser holds a link,
+    so its candidates are the block elements around each link, climbed until the text passes
+    `TEASER_MAX_WORDS` (an ancestor only holds more). Each block is measured once.
     """
     hosts = {d.lower() for d in domains}
-    own = urlsplit(page_url).hostname
+    try:
+        own = urlsplit(page_url).hostname
+    except ValueError:
+        own = None
     if own:
         hosts.add(own.lower())
+    wanted = set(blocks(text)) if text is not None else None
+    if wanted is not None and not wanted:
+        return set()
+    judge = _LinkJudge(page_url, hosts)
+    measured: dict[object, int] = {}  # node -> its word count
     keys: set[str] = set()
-    for node in tree.iter(*_BLOCK_TAGS):  # type: ignore[attr-defined]
-        if node.tag in _HEADINGS or any(a.tag in _HEADINGS for a in node.iterancestors()):
-            continue  # a linked heading titles a section of the story ("Chapter 5: …")
-        text = " ".join(node.text_content().split())
-        words = len(text.split())
-        if not words or words > TEASER_MAX_WORDS:
-            continue
-        links = [a for a in node.iter("a") if _site_article_link(a.get("href"), page_url, hosts)]
-        if not links:
-            continue
-        link_words = sum(len(a.text_content().split()) for a in links)
-        if link_words / words >= TEASER_LINK_SHARE and link_words >= 2:
-            keys.add(block_key(text))
+    for link in tree.iter("a"):  # type: ignore[attr-defined]
+        for node in link.iterancestors(*_BLOCK_TAGS):
+            words = measured.get(node)
+            if words is not None:
+                if words > TEASER_MAX_WORDS:
+                    break
+                continue
+            parts = node.text_content().split(None, TEASER_MAX_WORDS)  # enough to tell
+            words = measured[node] = len(parts)
+            if words > TEASER_MAX_WORDS:
+                break
+            if not words:
+                continue
+            content = " ".join(parts)
+            key = block_key(content)
+            if wanted is not None and key not in wanted:
+                continue
+            links = [a for a in node.iter("a") if judge(a.get("href"))]
+            if not links or _under_heading(node):
+                continue  # a linked heading titles a section of the story ("Chapter 5: …")
+            link_words = sum(len(a.text_content().split()) for a in links)
+            if link_words / words >= TEASER_LINK_SHARE and link_words >= 2:
+                keys.add(key)
     return keys
 
 

@@ -400,7 +400,7 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         return Extraction(None, "no_text")
     title = clean_title(meta.get("title") or (ld_article or {}).get("headline") or hints.title,
                         tree, meta.get("sitename"), url)
-    text = drop_teasers(text, teaser_blocks(tree, url, domains))
+    text = drop_teasers(text, teaser_blocks(tree, url, domains, text))
     text = _strip_title_line(text, title)
 
     published, source = _published(meta.get("date"), ld_article, tree, url, hints)

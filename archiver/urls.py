@@ -21,9 +21,9 @@ def normalize(url: str, base: str | None = None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
     try:
+        if base:
+            url = urljoin(base, url)
         parts = urlsplit(url)
     except ValueError:
         return None
@@ -57,5 +57,8 @@ def matches_any(url: str, patterns: list[re.Pattern[str]]) -> bool:
 
 def is_front_page(url: str) -> bool:
     """True for a site's root (`/`, `/index.html`, ...): never an article."""
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
     return path in ("", "/") or re.fullmatch(r"/(index|default|home)\.\w+", path) is not None

@@ -1,0 +1,153 @@
+"""Row 7: CPU a page of `archiver.extract.analyse` against the library it wraps, on real pages.
+
+Both run in this one process, page by page in turn (analyse, then bare trafilatura, on the same
+bytes), so machine load and cache warmth fall on both alike; CPU time (`time.process_time`),
+not wall time, so a shared machine's other work counts for neither. The pages are the article
+pages of `../shared/corpus/wcxb-dev` (real pages of public sites) when that corpus is beside
+the repository, else the in-repo sample `tests/fixtures/wcxb-sample`; the row says which.
+
+`python -m bench.extractbench --profile` prints a cProfile of `analyse` over the same pages,
+summed by stage (the per-stage table of docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import json
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "wcxb-dev"
+SAMPLE = ROOT / "tests" / "fixtures" / "wcxb-sample"
+
+
+@dataclass
+class Pages:
+    """Article pages of a WCXB-style corpus: (body, url) pairs, and where they came from."""
+
+    source: str
+    pages: list[tuple[bytes, str]]
+
+
+def article_pages(limit: int | None = None, corpus: Path | None = None) -> Pages:
+    """The corpus's article pages (ground truth `_internal.page_type.primary == "article"`)."""
+    root = corpus or (DEV_CORPUS if (DEV_CORPUS / "ground-truth").is_dir() else SAMPLE)
+    name = "wcxb-dev" if root == DEV_CORPUS else root.name
+    pages = []
+    for gt in sorted((root / "ground-truth").glob("*.json")):
+        html = root / "html" / f"{gt.stem}.html.gz"
+        truth = json.loads(gt.read_text(encoding="utf-8"))
+        kind = truth.get("_internal", {}).get("page_type", {}).get("primary", "article")
+        if kind != "article" or not html.exists():
+            continue
+        pages.append((gzip.decompress(html.read_bytes()), truth.get("url") or "http://x.invalid/"))
+        if limit is not None and len(pages) >= limit:
+            break
+    return Pages(f"{name} article pages", pages)
+
+
+def _bare(body: bytes, url: str) -> object:
+    import trafilatura
+
+    return trafilatura.bare_extraction(body, url=url, with_metadata=True)
+
+
+def _analyse(body: bytes, url: str) -> object:
+    from archiver.extract import analyse
+
+    return analyse(body, url)
+
+
+@dataclass
+class Cost:
+    """CPU seconds a page, for archiver and for bare trafilatura, over the same pages."""
+
+    ours: float
+    bare: float
+    pages: int
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.bare
+
+
+def measure(pages: list[tuple[bytes, str]]) -> Cost:
+    """Both extractors over every page, alternating which goes first page by page."""
+    from archiver.extract import warm_up
+
+    warm_up()
+    _bare(*pages[0])
+    ours = bare = 0.0
+    for i, (body, url) in enumerate(pages):
+        order: list[tuple[str, Callable[[bytes, str], object]]] = [("ours", _analyse),
+                                                                     ("bare", _bare)]
+        for name, fn in order if i % 2 == 0 else order[::-1]:
+            start = time.process_time()
+            fn(body, url)
+            spent = time.process_time() - start
+            if name == "ours":
+                ours += spent
+            else:
+                bare += spent
+    return Cost(ours / len(pages), bare / len(pages), len(pages))
+
+
+#: Stages of `analyse` for the profile table: (label, functions whose cumulative time it is).
+STAGES = [
+    ("decode (bytes to text)", [("extract.py", "decode")]),
+    ("lxml parse (archive's own tree)", [("extract.py", "_parse")]),
+    ("trafilatura, default pass", [("extract.py", "_default_pass")]),
+    ("_best_text (extra trafilatura modes, trims)", [("extract.py", "_best_text")]),
+    ("teaser_blocks (link judging)", [("boilerplate.py", "teaser_blocks")]),
+    ("language detection", [("extract.py", "_language")]),
+    ("_classify", [("extract.py", "_classify")]),
+    ("htmldate (inside trafilatura)", [("htmldate/core.py", "find_date")]),
+]
+
+
+def profile(pages: list[tuple[bytes, str]]) -> str:
+    """A per-stage table of `analyse`'s cumulative time a page under cProfile."""
+    from archiver.extract import warm_up
+
+    warm_up()
+    prof = cProfile.Profile()
+    prof.enable()
+    for body, url in pages:
+        _analyse(body, url)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
+                if k[2] == "analyse" and k[0].endswith("extract.py"))
+    lines = [f"analyse total: {total / len(pages) * 1000:.1f} ms a page (under cProfile)"]
+    for label, keys in STAGES:
+        cum = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
+                  for file, func in keys if k[0].endswith(file) and k[2] == func)
+        lines.append(f"{label}: {cum / len(pages) * 1000:.1f} ms ({cum / total:.0%})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--dump", type=Path, default=None, help="write raw cProfile stats here")
+    args = parser.parse_args(argv)
+    pages = article_pages(args.limit)
+    if args.profile:
+        print(profile(pages.pages))
+        return 0
+    cost = measure(pages.pages)
+    print(f"{pages.source} ({cost.pages}): analyse {cost.ours * 1000:.1f} ms, bare_extraction "
+          f"{cost.bare * 1000:.1f} ms a page, {cost.ratio:.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
