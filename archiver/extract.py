@@ -106,7 +106,9 @@ def is_binary(body: bytes) -> bool:
     """True for bodies that are no text at all: known binary formats, or control bytes.
 
     Servers label PDFs, images and garbage `text/html`; such bytes must never become an
-    article. A BOM-marked UTF-16/32 page is text, so NUL bytes only count without a BOM.
+    article. A BOM-marked UTF-16/32 page is text, so control bytes only count without a BOM.
+    A stray NUL or two (in an inline script, a JSON-LD string) does not make a page binary:
+    only a share of control bytes does, which binary formats and BOM-less UTF-16 always have.
     """
     head = body[:4096].lstrip()
     if head.startswith(BINARY_MAGIC):
@@ -114,7 +116,7 @@ def is_binary(body: bytes) -> bool:
     if any(body.startswith(bom) for bom, _ in _BOMS):
         return False
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
-    return bool(head) and (b"\x00" in head or controls > len(head) * 0.02)
+    return bool(head) and controls > len(head) * 0.02
 
 
 def _declared(body: bytes, content_type: str | None) -> list[str]:
