@@ -413,6 +413,7 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     doc = trafilatura.bare_extraction(
         page, url=url, with_metadata=True, include_comments=False, include_tables=True,
         prune_xpath=prune, deduplicate=False,
+        date_extraction_params=date_params(ld_article, tree, url),
     )
     meta: dict[str, Any] = {}
     if doc is not None:
@@ -529,13 +530,7 @@ def _published(found: Any, ld_article: dict[str, Any] | None, tree: lxml.html.Ht
     the visible publication date more often than JSON-LD `datePublished`, which sites often fill
     with a first-draft date. Its answer is labelled with the source it agrees with.
     """
-    ld_value = (ld_article or {}).get("datePublished")
-    sources = [
-        ("json-ld", iso_datetime(ld_value) if isinstance(ld_value, str) else None),
-        ("meta", iso_datetime(next(iter(_meta(tree, "article:published_time", "datePublished",
-                                                "og:published_time", "pubdate")), None))),
-        ("url", iso_datetime(_url_date(url))),
-    ]
+    sources = _date_sources(ld_article, tree, url)
     day = iso_datetime(found) if isinstance(found, str) else None
     if day:
         for name, value in sources:
@@ -546,6 +541,34 @@ def _published(found: Any, ld_article: dict[str, Any] | None, tree: lxml.html.Ht
         if value:
             return value, name
     return None, None
+
+
+def _date_sources(ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
+                  url: str) -> list[tuple[str, str | None]]:
+    """The dates the page declares: JSON-LD `datePublished`, a published-time meta, the URL."""
+    ld_value = (ld_article or {}).get("datePublished")
+    return [
+        ("json-ld", iso_datetime(ld_value) if isinstance(ld_value, str) else None),
+        ("meta", iso_datetime(next(iter(_meta(tree, "article:published_time", "datePublished",
+                                                "og:published_time", "pubdate")), None))),
+        ("url", iso_datetime(_url_date(url))),
+    ]
+
+
+def date_params(ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
+                url: str) -> dict[str, Any]:
+    """htmldate's settings for this page: its extensive search only when the page declares no
+    date (JSON-LD, meta or URL).
+
+    The extensive search reads the whole text for date patterns and, for some, loads
+    dateparser's language models: the most expensive part of trafilatura's metadata, and
+    wasted when the page says its date. Declared or not, htmldate keeps `original_date`
+    (the publication, not the last update), as trafilatura sets it.
+    """
+    from trafilatura.settings import set_date_params
+
+    declared = any(value for _name, value in _date_sources(ld_article, tree, url))
+    return set_date_params(extensive=not declared)
 
 
 def _url_date(url: str) -> str | None:
