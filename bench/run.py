@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import crawlbench, newsplease_peer, storebench
+from . import crawlbench, extractbench, newsplease_peer, storebench
 from .gensite import generate
 from .serve import Served
 
@@ -37,6 +37,7 @@ ROWS = [
     "5 memory: peak RSS, large crawl vs small",
     "6 reextract vs extraction ceiling",
     "6 export: rows/s, peak RSS vs a 10× smaller archive",
+    "7 extraction: analyse CPU a page vs trafilatura.bare_extraction",
 ]
 
 
@@ -50,11 +51,12 @@ class Sizes:
     big_runs: int = 3  #: runs that include the large (memory) crawl
     install_peers: bool = True  #: may install news-please into its own venv (needs PyPI)
     newsplease_runs: int = 3  #: runs that include news-please (about 2 minutes each at 2k)
+    extract_pages: int | None = None  #: real pages of row 7 (None: every article page)
 
 
 FULL = Sizes(pages=2000, big_pages=10000, articles=100_000, runs=3, search_repeats=20)
 QUICK = Sizes(pages=100, big_pages=250, articles=3000, runs=3, search_repeats=5,
-              install_peers=False, newsplease_runs=1)
+              install_peers=False, newsplease_runs=1, extract_pages=20)
 
 
 @dataclass
@@ -200,7 +202,7 @@ def crawl_rows(sizes: Sizes, work: Path) -> list[Row]:
         Row(ROWS[4], e2e.fmt(" p/s"), np_missing or (
             f"{np_rate.fmt(' p/s')} news-please {newsplease_peer.VERSION}, peak RSS "
             + np_rss.fmt(" MiB", 0)), np_ratio.fmt("×", 2), "report", "n/a"),
-        Row(ROWS[-2], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
+        Row(ROWS[-3], rex.fmt(" p/s"), ceil.fmt(" p/s") + " ceiling", rex_ratio.fmt("×", 2),
             "≥ 0.9×", _verdict(rex_ratio.median >= 0.9)),
         *memory_rows(sizes, rss_small, pss_small, rss_big, pss_big),
     ]
@@ -210,16 +212,16 @@ def memory_rows(sizes: Sizes, rss_small: Series, pss_small: Series, rss_big: Ser
                 pss_big: Series) -> list[Row]:
     """Rows 5 from the peak RSS (and PSS) of the small and the large crawls, in MiB. With no
     large crawl (`--big-runs 0`) its row says so instead of judging flatness."""
-    small = Row(ROWS[-4], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
+    small = Row(ROWS[-5], rss_small.fmt(" MiB", 0) + f" ({sizes.pages} pages; PSS "
                 + pss_small.fmt(" MiB", 0) + ")", "–", "–",
                 "≤ 400 MB", _verdict(max(rss_small.values) * 2**20 <= 400e6))
     if not rss_big.values:
-        return [small, Row(ROWS[-3], "not run (--big-runs 0)", rss_small.fmt(" MiB", 0), "–",
+        return [small, Row(ROWS[-4], "not run (--big-runs 0)", rss_small.fmt(" MiB", 0), "–",
                            "≤ 1.10× and ≤ 400 MB", "n/a")]
     rss_ratio = Series([b / s for b, s in zip(rss_big.values, rss_small.values, strict=False)])
     peak = max(rss_small.values + rss_big.values)
     runs = len(rss_big.values)
-    return [small, Row(ROWS[-3], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
+    return [small, Row(ROWS[-4], rss_big.fmt(" MiB", 0) + f" ({sizes.big_pages} pages, "
                        f"{runs} run{'s' if runs > 1 else ''}; PSS " + pss_big.fmt(" MiB", 0) + ")",
                        rss_small.fmt(" MiB", 0), rss_ratio.fmt("×", 2), "≤ 1.10× and ≤ 400 MB",
                        _verdict(rss_ratio.median <= 1.10 and peak * 2**20 <= 400e6))]
@@ -263,7 +265,7 @@ def store_rows(sizes: Sizes, work: Path) -> list[Row]:
         limit = 30 if share <= 0.25 else 100
         rows.append(Row(f"4 search p95: {label}", o.fmt(" ms"), r.fmt(" ms"),
                         sp.fmt("× faster"), f"≤ {limit} ms", _verdict(o.median <= limit)))
-    rows.append(Row(ROWS[-5], "–", "–", mix.fmt("× faster", 2), "≥ 2× faster",
+    rows.append(Row(ROWS[-6], "–", "–", mix.fmt("× faster", 2), "≥ 2× faster",
                     _verdict(mix.median >= 2)))
     small_db = work / "small.db"
     storebench.store_rate(small_db, articles[:len(articles) // 10])
@@ -276,11 +278,28 @@ def store_rows(sizes: Sizes, work: Path) -> list[Row]:
         rss_big.values.append(big.peak_rss / 2**20)
         rss_small.values.append(small.peak_rss / 2**20)
         rss_ratio.values.append(big.peak_rss / small.peak_rss)
-    rows.append(Row(ROWS[-1], export_rate.fmt(" rows/s", 0) + ", peak "
+    rows.append(Row(ROWS[-2], export_rate.fmt(" rows/s", 0) + ", peak "
                     + rss_big.fmt(" MiB", 0), rss_small.fmt(" MiB", 0) + " (10× fewer rows)",
                     rss_ratio.fmt("×", 2), "flat memory (≤ 1.10×)",
                     _verdict(rss_ratio.median <= 1.10)))
     return rows
+
+
+def extract_rows(sizes: Sizes) -> list[Row]:
+    """Row 7: `analyse` against bare trafilatura with metadata, CPU a page, same pages and run."""
+    pages = extractbench.article_pages(sizes.extract_pages)
+    ours, bare, ratio = Series(), Series(), Series()
+    for run in range(sizes.runs):
+        _log(f"extraction run {run + 1}/{sizes.runs}: {len(pages.pages)} {pages.source}")
+        cost = extractbench.measure(pages.pages)
+        ours.values.append(cost.ours * 1000)
+        bare.values.append(cost.bare * 1000)
+        ratio.values.append(cost.ratio)
+        _log(f"analyse {cost.ours * 1000:.1f} ms, bare_extraction {cost.bare * 1000:.1f} ms CPU "
+             f"a page: {cost.ratio:.2f}×")
+    return [Row(ROWS[-1], ours.fmt(" ms CPU a page"),
+                bare.fmt(" ms") + f" bare_extraction(with_metadata=True); {len(pages.pages)} "
+                + pages.source, ratio.fmt("×", 2), "≤ 1.4×", _verdict(ratio.median <= 1.4))]
 
 
 def render(rows: list[Row]) -> str:
@@ -326,7 +345,7 @@ def plan(argv: list[str] | None = None) -> tuple[argparse.Namespace, Sizes, Path
     parser.add_argument("--big-runs", type=int, default=None,
                         help="runs that include the large memory crawl (default: all; "
                         "0: none, row 5's flatness is then not judged)")
-    parser.add_argument("--only", choices=["crawl", "store"], default=None,
+    parser.add_argument("--only", choices=["crawl", "store", "extract"], default=None,
                         help="run one group of benchmarks")
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
@@ -358,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += crawl_rows(sizes, work)
         if args.only in (None, "store"):
             rows += store_rows(sizes, work)
+        if args.only in (None, "extract"):
+            rows += extract_rows(sizes)
     load_after = os.getloadavg()
     minutes = (time.perf_counter() - started) / 60
     table = render(rows)

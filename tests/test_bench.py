@@ -36,6 +36,10 @@ def test_quick_bench_prints_every_row(tmp_path: Path) -> None:
     assert " a/s (" in measured["3 store: Store.save_articles vs sqlite-utils insert_all"]
     assert " ms (" in measured["4 search p95: phrase"]
     assert " MiB (" in measured["5 memory: peak RSS, large crawl vs small"]
+    # row 7: CPU a page of analyse and of bare trafilatura on the same real pages, as a ratio
+    extraction = measured["7 extraction: analyse CPU a page vs trafilatura.bare_extraction"]
+    assert " ms CPU a page (" in extraction and "article pages" in extraction
+    assert "× (" in extraction
     # quick mode never installs news-please: figures when its venv is there, else the reason
     peer = measured["2 peer: news-please"]
     assert ("news-please" in peer and "× (" in peer) if installed() else NOT_INSTALLED in peer
