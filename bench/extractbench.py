@@ -101,38 +101,55 @@ def measure(pages: list[tuple[bytes, str]]) -> Cost:
     return Cost(ours / len(pages), bare / len(pages), len(pages))
 
 
-#: Stages of `analyse` for the profile table: (label, functions whose cumulative time it is).
-STAGES = [
-    ("decode (bytes to text)", [("extract.py", "decode")]),
-    ("lxml parse (archive's own tree)", [("extract.py", "_parse")]),
-    ("trafilatura, default pass", [("extract.py", "_default_pass")]),
-    ("_best_text (extra trafilatura modes, trims)", [("extract.py", "_best_text")]),
-    ("teaser_blocks (link judging)", [("boilerplate.py", "teaser_blocks")]),
-    ("language detection", [("extract.py", "_language")]),
-    ("_classify", [("extract.py", "_classify")]),
-    ("htmldate (inside trafilatura)", [("htmldate/core.py", "find_date")]),
-]
+def _cum(stats: pstats.Stats, file: str, func: str, caller: str | None = None) -> float:
+    """Cumulative seconds of `file:func` (only its calls from `caller`, when given)."""
+    total = 0.0
+    for (path, _line, name), (_cc, _nc, _tt, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if not (path.endswith(file) and name == func):
+            continue
+        if caller is None:
+            total += ct
+        else:
+            total += sum(v[3] for (_p, _l, n), v in callers.items() if n == caller)
+    return total
+
+
+def stage_table(stats: pstats.Stats, pages: int) -> list[tuple[str, float, float]]:
+    """(stage, ms a page, share of analyse) from a cProfile of `analyse` over `pages` pages.
+
+    Works on profiles of the code before issue 20 (lxml parse called from `analyse`) and after
+    (`parse`), so the table in docs/benchmarks.md compares like with like.
+    """
+    total = _cum(stats, "extract.py", "analyse")
+    stages = [
+        ("decode bytes to text", _cum(stats, "extract.py", "decode")),
+        ("parse (the archive's tree)", _cum(stats, "extract.py", "parse")
+         + _cum(stats, "lxml/html/__init__.py", "document_fromstring", caller="analyse")),
+        ("trafilatura default pass, with metadata", _cum(stats, "trafilatura/core.py",
+                                                        "bare_extraction", caller="analyse")),
+        ("  of which htmldate (find_date)", _cum(stats, "htmldate/core.py", "find_date")),
+        ("extra trafilatura modes (_best_text)", _cum(stats, "extract.py", "_best_text")),
+        ("link teasers (teaser_blocks)", _cum(stats, "boilerplate.py", "teaser_blocks")),
+        ("language detection", _cum(stats, "extract.py", "_language")),
+        ("article decision (_classify)", _cum(stats, "extract.py", "_classify")),
+    ]
+    counted = sum(v for label, v in stages if not label.startswith("  "))
+    stages.append(("everything else (JSON-LD, title, tags, dates, hashing)", total - counted))
+    out = [(label, v / pages * 1000, v / total) for label, v in stages]
+    return [("analyse, total", total / pages * 1000, 1.0), *out]
 
 
 def profile(pages: list[tuple[bytes, str]]) -> str:
-    """A per-stage table of `analyse`'s cumulative time a page under cProfile."""
-    from archiver.extract import warm_up
-
-    warm_up()
+    """A per-stage table of `analyse`'s cost a page under cProfile (after a warm-up)."""
+    for body, url in pages[:20]:
+        _analyse(body, url)
     prof = cProfile.Profile()
     prof.enable()
     for body, url in pages:
         _analyse(body, url)
     prof.disable()
-    stats = pstats.Stats(prof)
-    total = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
-                if k[2] == "analyse" and k[0].endswith("extract.py"))
-    lines = [f"analyse total: {total / len(pages) * 1000:.1f} ms a page (under cProfile)"]
-    for label, keys in STAGES:
-        cum = sum(v[3] for k, v in stats.stats.items()  # type: ignore[attr-defined]
-                  for file, func in keys if k[0].endswith(file) and k[2] == func)
-        lines.append(f"{label}: {cum / len(pages) * 1000:.1f} ms ({cum / total:.0%})")
-    return "\n".join(lines)
+    rows = stage_table(pstats.Stats(prof), len(pages))
+    return "\n".join(f"| {label} | {ms:.1f} | {share:.0%} |" for label, ms, share in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
