@@ -71,7 +71,8 @@ def test_only_a_full_run_replaces_the_published_table(monkeypatch: pytest.Monkey
     assert PUBLISHED == ROOT / "docs" / "benchmarks.md"
     assert plan([])[2] == PUBLISHED
     assert plan(["--runs", "5"])[2] == PUBLISHED
-    for partial in (["--quick"], ["--only", "crawl"], ["--only", "store"], ["--runs", "1"],
+    for partial in (["--quick"], ["--only", "crawl"], ["--only", "store"], ["--only", "extract"],
+                    ["--runs", "1"],
                     ["--big-runs", "0"], ["--big-runs", "2"]):
         assert plan(partial)[2] is None, partial
     _, sizes, _ = plan(["--runs", "1", "--big-runs", "0"])
