@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import boilerplate, migrations
+from .classify import count_words
 from .errors import QueryError, StoreError
 from .extract import Article, content_hash
 from .lean_imports import Database
@@ -347,7 +348,7 @@ class Store:
         """
         block_map = boilerplate.blocks(a.text)
         cleaned = boilerplate.clean(a.text, self._template_keys(site), self.overrides(site))
-        count = a.word_count if cleaned == a.text else len(cleaned.split())
+        count = a.word_count if cleaned == a.text else count_words(cleaned)
         return {"text": cleaned, "word_count": count,
                 "raw_text": raw_or_none(a.text, cleaned)}, block_map
 
@@ -433,7 +434,7 @@ class Store:
         if cleaned == text:
             return False
         self.conn.execute("UPDATE articles SET text = ?, word_count = ?, raw_text = ? WHERE id = ?",
-                          (cleaned, len(cleaned.split()), raw_or_none(raw, cleaned), article_id))
+                          (cleaned, count_words(cleaned), raw_or_none(raw, cleaned), article_id))
         return True
 
     def reclean(self, site: str | None = None,
@@ -1374,7 +1375,7 @@ class _Batch:
         found = boilerplate.blocks(a.text)
         template = self._template(site).intersection(found)
         text = boilerplate.clean(a.text, template, self._overrides(site))
-        words = a.word_count if text == a.text else len(text.split())
+        words = a.word_count if text == a.text else count_words(text)
         row = (a.url, site, a.title, a.author, a.published, a.modified, a.date_source,
                a.language, a.description, a.image, a.sitename,
                json.dumps(a.categories, ensure_ascii=False),
@@ -1454,7 +1455,7 @@ class _Batch:
                     continue
                 text = boilerplate.clean(p.raw, now, overrides)
                 if text != p.text:
-                    recleaned.append((text, len(text.split()), raw_or_none(p.raw, text),
+                    recleaned.append((text, count_words(text), raw_or_none(p.raw, text),
                                       ids[p.url]))
             earlier: set[int] = set()
             for key in changed:
