@@ -27,6 +27,7 @@ from w3lib.encoding import (
 
 from .boilerplate import drop_repeated_runs, drop_teasers, teaser_blocks, trim_edges
 from .language import detect
+from .paywall import is_paywalled
 from .urls import is_front_page, normalize, on_domains
 
 # trafilatura is imported where it is called: it brings numpy and py3langid (about 20 MB),
@@ -63,6 +64,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     word_count: int = 0
     content_hash: str = ""
+    paywalled: bool = False  #: the page marks the story as (partly) for subscribers only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +78,7 @@ class Extraction:
     reason: str | None = None
     #: what the page would have given had it been taken for an article (for quality scoring)
     candidate: Article | None = None
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -435,6 +438,7 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         tags=_tags(tree, ld_article, list(meta.get("tags") or [])),
         word_count=len(text.split()),
         content_hash=content_hash(title, text),
+        paywalled=is_paywalled(tree, ld, text),
     )
     reason = _classify(url, tree, ld, text, min_words, has_date=published is not None,
                        hinted_date=bool(hints.published))
