@@ -1,4 +1,5 @@
-"""A worker's item pipeline: extract and clean each page, then push the article to Redis.
+"""A worker's item pipeline: extract and clean each page, then push the article to Redis
+(or, for a page judged not to be one, the skip, which the writer records).
 
 The worker never opens the archive: `archiver writer` is the one process that writes SQLite.
 What goes over Redis is a JSON message (see `article_message`), so the writer needs neither

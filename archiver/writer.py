@@ -7,7 +7,8 @@ commits it again, and every step is idempotent (the upsert by URL, captures know
 place in a WARC file, run records by worker), so the repeat is a no-op.
 
 Besides articles, a batch holds the workers' capture references (indexed in `captures`),
-304 answers (recorded as unchanged sightings) and run records. Once a batch is committed the
+304 answers (recorded as unchanged sightings), pages judged not to be articles (recorded in
+`skipped_pages` under the worker's run) and run records. Once a batch is committed the
 writer publishes the stored pages' validators to Redis for the workers' conditional requests,
 and it marks the runs of workers whose heartbeat expired without a final record `lost`.
 """
