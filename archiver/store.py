@@ -1144,7 +1144,7 @@ class Store:
         """Pages now archived as articles leave the skipped record (by requested or fetched
         URL, or by the capture the article was extracted from)."""
         if self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM skipped_pages)").fetchone()[0]:
-            return  # the usual case: no statement per article
+            return  # the usual case: one probe of an empty table, no delete per article
         found = list(dict.fromkeys(u for u in urls if u))
         for i in range(0, len(found), _LOOKUP_CHUNK):
             chunk = found[i:i + _LOOKUP_CHUNK]
