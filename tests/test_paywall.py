@@ -109,6 +109,10 @@ def test_paywalled_articles_are_archived_with_their_visible_text_and_flagged(tmp
     with Store(db, readonly=True) as store:
         facets = build_metadata(store.tables())["databases"]["archive"]["tables"]["articles"]
     assert "paywalled" in facets["facets"]
+    # An archive from before the column is served without that facet (Datasette would fail).
+    older = build_metadata({"articles": ["id", "url", "site", "tags", "published"]})
+    assert older["databases"]["archive"]["tables"]["articles"]["facets"] == [
+        "site", {"array": "tags"}, {"month": "published"}]
 
 
 def _assert_flagged(db: Path, output: str) -> None:
