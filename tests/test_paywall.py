@@ -102,6 +102,10 @@ def test_paywalled_articles_are_archived_with_their_visible_text_and_flagged(tmp
                           "--config", str(config), "--db", str(imported))
     assert result.returncode == 0, result.stdout + result.stderr
     _assert_flagged(imported, result.stdout)
+    # The import records what it judged no article, as a crawl does: the front page.
+    with sqlite3.connect(imported) as conn:
+        assert conn.execute("SELECT url, site, reason, run_id FROM skipped_pages").fetchall() == [
+            (server.origin + "/", "seed", "front_page", None)]
     # Datasette facets on it (the bundled metadata names the column).
     from archiver.serve import build_metadata
     from archiver.store import Store
