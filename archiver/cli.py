@@ -276,7 +276,8 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
     """Extract the stored WARC captures again with the current code; no network.
 
     Articles are updated in place (a change made by the extractor is not a new revision) and
-    missing ones come back; each records the extractor version that produced it.
+    missing ones come back; each records the extractor version that produced it. Pages an
+    earlier decision skipped as no article are decided again: articles now, they come back.
     """
     from .reextract import reextract as run
 
@@ -528,7 +529,8 @@ def history(url: str, db_path: Path) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
 def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
-    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors,
+    pages skipped as no article (by reason)."""
     from .stats import articles_per_day, collect
 
     try:

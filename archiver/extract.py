@@ -28,6 +28,7 @@ from . import classify
 from .boilerplate import drop_repeated_runs, drop_teasers, teaser_blocks, trim_edges
 from .classify import count_words
 from .language import detect
+from .paywall import is_paywalled
 from .urls import is_front_page, normalize, on_domains
 
 # trafilatura is imported where it is called: it brings numpy and py3langid (about 20 MB),
@@ -56,6 +57,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     word_count: int = 0
     content_hash: str = ""
+    paywalled: bool = False  #: the page marks the story as (partly) for subscribers only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -421,6 +423,7 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         tags=_tags(tree, ld_article, list(meta.get("tags") or [])),
         word_count=count_words(text),
         content_hash=content_hash(title, text),
+        paywalled=is_paywalled(tree, ld, text),
     )
     context = classify.Context(via=hints.via, allowed=allowed, dated=published is not None,
                                markup_dated=source in ("json-ld", "meta"))

@@ -248,7 +248,7 @@ class Store:
             "sitename": a.sitename, "categories": json.dumps(a.categories, ensure_ascii=False),
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
-            "fetched_url": a.fetched_url, "last_seen": seen_at,
+            "fetched_url": a.fetched_url, "last_seen": seen_at, "paywalled": a.paywalled,
         }
         if row is None:
             values["first_seen"] = seen_at
@@ -606,6 +606,7 @@ class Store:
         """
         try:
             with self.transaction():
+                self._unskip([p["requested_url"] for p in pages])
                 for p in pages:
                     if p.get("capture_id") is not None:
                         self._link_capture(p["url"], p["capture_id"], None)
@@ -839,11 +840,12 @@ class Store:
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
             "fetched_url": a.fetched_url, "extractor_version": extractor,
-            "capture_id": capture_id, "t": fetched_at,
+            "capture_id": capture_id, "paywalled": a.paywalled, "t": fetched_at,
         }
         meta = [c for c in values if c not in _RESTORE_KEEP]
         try:
             with self.transaction():
+                self._unskip([a.url, a.fetched_url], capture_id=capture_id)
                 row = self.conn.execute(
                     "SELECT a.content_hash, c.fetched_at, a.id, "
                     "EXISTS (SELECT 1 FROM article_blocks b WHERE b.article_id = a.id), "
@@ -944,6 +946,7 @@ class Store:
             with self.transaction():
                 # The batch path with one row: a new article is indexed once, already cleaned.
                 (outcome,) = _Batch(self).save([(site, article, seen_at, capture_id, extractor)])
+                self._unskip([requested_url])
                 first_seen, published = self.conn.execute(
                     "SELECT first_seen, published FROM articles WHERE url = ?",
                     (article.url,)).fetchone()
@@ -1055,6 +1058,114 @@ class Store:
     def frontier_done(self, url: str) -> None:
         """Take a URL off the frontier: it was stored, skipped for good, or given up on."""
         self._write("update the frontier", "DELETE FROM frontier WHERE url = ?", (url,))
+
+    # -- skipped pages: fetched, judged not to be an article (issue 18) ------------------
+
+    def skip_pages(self, pages: list[dict[str, Any]]) -> int:
+        """Record fetched pages judged not to be articles, and take them off the frontier, in
+        one transaction; how many were recorded.
+
+        Each page: `site`, `url` (the URL requested), `fetched_url` (where the response came
+        from), `reason`, `score` (the classifier's, or None), `fetched_at`, `capture_id` (or
+        None), and `run_id` or, from a distributed worker, `worker` (its run's id is looked
+        up). A URL that is an archived article is not recorded: its article stands (a
+        revisit that looks like no article never takes a story out of the archive). One row
+        per URL: the latest decision.
+        """
+        by_worker = "worker" in self.db["runs"].columns_dict
+        try:
+            with self.transaction():
+                recorded = 0
+                for p in pages:
+                    run_id = p.get("run_id")
+                    if run_id is None and p.get("worker") and by_worker:
+                        row = self.conn.execute("SELECT id FROM runs WHERE worker = ?",
+                                                (p["worker"],)).fetchone()
+                        run_id = row[0] if row else None
+                    recorded += self._skip(p, run_id)
+                    self.conn.execute("DELETE FROM frontier WHERE url = ?", (p["url"],))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record skipped pages: {exc}") from None
+        return recorded
+
+    def skip_page(self, site: str, url: str, *, reason: str, fetched_at: str,
+                  fetched_url: str | None = None, score: float | None = None,
+                  run_id: int | None = None, capture_id: int | None = None) -> bool:
+        """`skip_pages` for one page (the crawl's pipeline): whether it was recorded."""
+        return self.skip_pages([{"site": site, "url": url, "fetched_url": fetched_url or url,
+                                 "reason": reason, "score": score, "fetched_at": fetched_at,
+                                 "run_id": run_id, "capture_id": capture_id}]) == 1
+
+    def _skip(self, p: dict[str, Any], run_id: int | None) -> int:
+        fetched_url = p.get("fetched_url") or p["url"]
+        cur = self.conn.execute(
+            "INSERT INTO skipped_pages (url, fetched_url, site, run_id, reason, score, "
+            "fetched_at, capture_id) SELECT ?, ?, ?, ?, ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url IN (?, ?)) "
+            "AND NOT EXISTS (SELECT 1 FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ?) "
+            "ON CONFLICT (url) DO UPDATE SET fetched_url = excluded.fetched_url, "
+            "site = excluded.site, run_id = coalesce(excluded.run_id, skipped_pages.run_id), "
+            "reason = excluded.reason, score = excluded.score, "
+            "fetched_at = excluded.fetched_at, "
+            "capture_id = coalesce(excluded.capture_id, skipped_pages.capture_id)",
+            (p["url"], fetched_url, p["site"], run_id, p["reason"], p.get("score"),
+             p["fetched_at"], p.get("capture_id"), p["url"], fetched_url, p["url"]))
+        return cur.rowcount
+
+    def redecide_skip(self, site: str, url: str, *, reason: str, score: float | None,
+                      fetched_at: str, capture_id: int) -> None:
+        """A stored capture re-extracted (`archiver reextract`) is still no article: its
+        skipped record gets the current decision. The record made from this capture is
+        updated; else the URL's record when this capture is not older than it; else (an
+        archive from before the record was kept) the page is recorded now."""
+        try:
+            with self.transaction():
+                cur = self.conn.execute(
+                    "UPDATE skipped_pages SET reason = ?, score = ? WHERE capture_id = ?",
+                    (reason, score, capture_id))
+                if cur.rowcount:
+                    return
+                row = self.conn.execute(
+                    "SELECT url, fetched_at FROM skipped_pages WHERE url = ? OR fetched_url = ? "
+                    "ORDER BY fetched_at DESC LIMIT 1", (url, url)).fetchone()
+                if row is not None:
+                    if row[1] <= fetched_at:
+                        self.conn.execute(
+                            "UPDATE skipped_pages SET reason = ?, score = ?, fetched_at = ?, "
+                            "capture_id = ? WHERE url = ?",
+                            (reason, score, fetched_at, capture_id, row[0]))
+                    return
+                self._skip({"site": site, "url": url, "reason": reason, "score": score,
+                            "fetched_at": fetched_at, "capture_id": capture_id}, None)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record a skipped page: {exc}") from None
+
+    def _unskip(self, urls: list[str | None], *, capture_id: int | None = None) -> None:
+        """Pages now archived as articles leave the skipped record (by requested or fetched
+        URL, or by the capture the article was extracted from)."""
+        if self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM skipped_pages)").fetchone()[0]:
+            return  # the usual case: one probe of an empty table, no delete per article
+        found = list(dict.fromkeys(u for u in urls if u))
+        for i in range(0, len(found), _LOOKUP_CHUNK):
+            chunk = found[i:i + _LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            self.conn.execute(f"DELETE FROM skipped_pages WHERE url IN ({marks}) "
+                              f"OR fetched_url IN ({marks})", chunk + chunk)
+        if capture_id is not None:
+            self.conn.execute("DELETE FROM skipped_pages WHERE capture_id = ?", (capture_id,))
+
+    def skipped_by_site(self) -> dict[str, dict[str, int]]:
+        """Per site, recorded skipped pages by reason (empty for an archive without the table,
+        e.g. one opened read-only before a newer version migrated it)."""
+        if "skipped_pages" not in self.db.table_names():
+            return {}
+        out: dict[str, dict[str, int]] = {}
+        for site, reason, n in self.conn.execute(
+                "SELECT site, reason, count(*) FROM skipped_pages GROUP BY site, reason "
+                "ORDER BY site, reason"):
+            out.setdefault(site, {})[reason] = n
+        return out
 
     def frontier_attempt(self, url: str) -> int:
         """Count one more attempt at a frontier URL; return how many there have been."""
@@ -1250,7 +1361,7 @@ _LOOKUP_CHUNK = 500
 _INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "date_source",
                    "language", "description", "image", "sitename", "categories", "tags", "text",
                    "word_count", "content_hash", "fetched_url", "first_seen", "last_seen",
-                   "raw_text", "capture_id", "extractor_version")
+                   "raw_text", "capture_id", "extractor_version", "paywalled")
 _INSERT_SQL = f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) VALUES "
 _INSERT_ROW = f"({', '.join('?' for _ in _INSERT_COLUMNS)})"
 _BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
@@ -1343,6 +1454,7 @@ class _Batch:
                 "SELECT url, content_hash FROM articles WHERE url IN "
                 f"({', '.join('?' for _ in chunk)})", chunk))
         outcomes: list[Outcome] = []
+        self.store._unskip([u for _, a, _, _, _ in rows for u in (a.url, a.fetched_url)])
         for site, a, seen_at, capture_id, extractor in rows:
             stored = self.known.get(a.url)
             if stored is None:
@@ -1380,7 +1492,8 @@ class _Batch:
                a.language, a.description, a.image, a.sitename,
                json.dumps(a.categories, ensure_ascii=False),
                json.dumps(a.tags, ensure_ascii=False), text, words, a.content_hash,
-               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor)
+               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor,
+               a.paywalled)
         self.pending.append(_Pending(site, a.url, a.text, text, found, template, row))
 
     def flush(self) -> None:
