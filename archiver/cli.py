@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .classify import shipped_model
 from .config import load_config
 from .errors import ArchiverError, ExitCode, StoreError
 from .extract import analyse
@@ -241,19 +242,29 @@ def search(query: str, db_path: Path, site: str | None, since: str | None, until
 @click.option("--site", default=None, help="... of this site.")
 def extract(file: io.BufferedReader, url: str, config_path: Path | None,
             site: str | None) -> None:
-    """Print as JSON what the archive would store for a page (FILE, or stdin)."""
-    options: dict = {}
+    """Print as JSON what the archive would store for a page (FILE, or stdin).
+
+    A page that is not an article prints its reason and, when the classifier judged it, its
+    score (the probability that it is an article) and the threshold it missed.
+    """
+    from .ingest import process
+
+    chosen = None
     try:
         if config_path or site:
             config = load_config(config_path or Path("sites.toml"))
             (chosen,) = config.select([site] if site else list(config.sites)[:1])
-            options = dict(drop_xpath=chosen.clean.drop_xpath, domains=chosen.domains,
-                           min_words=chosen.min_words)
     except ArchiverError as exc:
         raise CliError(exc) from None
-    result = analyse(file.read(), url, **options)
+    body = file.read()
+    result = process(body, url, chosen) if chosen else analyse(body, url)
     if result.article is None:
-        click.echo(json.dumps({"article": None, "reason": result.reason}))
+        out: dict = {"article": None, "reason": result.reason}
+        if result.score is not None:
+            out["score"] = round(result.score, 4)
+            out["threshold"] = (chosen.article_threshold if chosen and chosen.article_threshold
+                                else shipped_model().threshold)
+        click.echo(json.dumps(out))
         sys.exit(int(ExitCode.PARTIAL))
     click.echo(json.dumps(result.article.to_dict(), ensure_ascii=False, indent=2))
 

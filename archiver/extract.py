@@ -303,6 +303,11 @@ def _strip_title_line(text: str, title: str | None) -> str:
     return text
 
 
+#: Reasons decided by rules before (or without) the classifier's score.
+HARD_REASONS = frozenset({"empty_body", "binary_body", "not_html", "unparsable_html",
+                          "front_page", "no_text", "soft_404", "too_short"})
+
+
 def _rejection(values: dict[str, float]) -> str:
     """The reason a page the classifier rejects is given, from its strongest contrary cue."""
     if values.get("ld_product") or values.get("ld_forum") or values.get("ld_listing") \
@@ -320,14 +325,15 @@ SOFT_404_MAX_WORDS = 150
 
 def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str,
               title: str | None, min_words: int, context: classify.Context, *,
-              threshold: float | None = None, force: bool = False
+              threshold: float | None = None, force: bool = False, paywalled: bool = False
               ) -> tuple[str | None, float | None, dict[str, float] | None]:
     """(None when the page is an article, else the reason it is not; its score; features).
 
     Hard rules first (a site's root, no text, fewer than `min_words` words counted in any
     script, a soft 404), then the classifier's probability (`archiver/classify.py`) against
     `threshold` (the model's own unless the site sets one). `force` (a site whose `allow`
-    rules define its articles) takes every page past the hard rules.
+    rules define its articles) takes every page past the hard rules. A story marked up as an
+    article and as paywalled is kept whatever its visible length (the teaser is what there is).
     """
     if is_front_page(url):
         return "front_page", None, None
@@ -337,8 +343,9 @@ def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], t
     score = classify.probability(values, context)
     if values["soft_404"] and count_words(text) < SOFT_404_MAX_WORDS:
         return "soft_404", score, values
-    if count_words(text) < min_words:
-        return "too_short", score, values
+    marked = bool(values["ld_article"] or values["og_article"])
+    if count_words(text) < min_words and not (paywalled and marked):
+        return "too_short", score, values  # a marked-up story behind a paywall keeps its teaser
     if force:
         return None, score, values
     cut = classify.shipped_model().threshold if threshold is None else threshold
@@ -428,7 +435,8 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     context = classify.Context(via=hints.via, allowed=allowed, dated=published is not None,
                                markup_dated=source in ("json-ld", "meta"))
     reason, score, values = _classify(url, tree, ld, text, title, min_words, context,
-                                      threshold=threshold, force=force_article)
+                                      threshold=threshold, force=force_article,
+                                      paywalled=article.paywalled)
     if reason:
         return Extraction(None, reason, candidate=article, score=score, features=values)
     return Extraction(article, score=score, features=values)

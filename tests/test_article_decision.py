@@ -201,3 +201,18 @@ def test_the_shipped_model_is_well_formed():
     assert len(model.names) == len(model.weights) == len(model.mean) == len(model.scale)
     assert 0 < model.threshold < 1
     assert model.info.get("validation", {}).get("folds") == "by site"
+
+
+def test_a_marked_up_paywalled_teaser_is_kept_however_short():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": "Port strike talks resume", "isAccessibleForFree": False,
+                     "datePublished": "2024-05-01T08:00:00Z"})
+    page = (f'<html><head><title>Port strike talks resume</title><script type="application/'
+            f'ld+json">{ld}</script></head><body><article><h1>Port strike talks resume</h1>'
+            "<p>Talks between the dock workers' union and the port operator resumed on "
+            "Wednesday.</p><p>Subscribe to continue reading.</p></article></body></html>").encode()
+    result = analyse(page, "http://x.test/2024/05/01/port-strike-talks")
+    assert result.article is not None and result.article.paywalled
+    free = page.replace(b'"isAccessibleForFree": false', b'"isAccessibleForFree": true')
+    free = free.replace(b"Subscribe to continue reading.", b"")
+    assert analyse(free, "http://x.test/2024/05/01/port-strike-talks").reason == "too_short"

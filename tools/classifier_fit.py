@@ -54,17 +54,22 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int =
 
 
 def site_of(url: str) -> str:
-    """The page's site for fold assignment: its host without www. and a leading subdomain
-    when the rest is a registered-looking domain (blog.x.com and x.com are one site)."""
+    """The page's site for fold assignment: its registered domain (blog.x.com and x.com are
+    one site; news.x.co.uk is x.co.uk), from tldextract's bundled suffix list, no network."""
     from urllib.parse import urlsplit
 
-    host = (urlsplit(url).hostname or url).lower().removeprefix("www.")
-    parts = host.split(".")
-    if len(parts) > 2 and len(parts[-2]) > 3:
-        host = ".".join(parts[-2:])
-    elif len(parts) > 3:
-        host = ".".join(parts[-3:])
-    return host
+    host = (urlsplit(url).hostname or url).lower()
+    parts = _EXTRACT(host)
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else host
+
+
+def _offline_extract():
+    from tldextract import TLDExtract
+
+    return TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+_EXTRACT = _offline_extract()
 
 
 def folds_by_site(urls: Sequence[str], k: int = 5) -> np.ndarray:

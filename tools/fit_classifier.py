@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from archiver.extract import HARD_REASONS
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classifier_fit import (  # noqa: E402
     L2,
@@ -35,9 +37,6 @@ from classifier_fit import (  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "wcxb-dev"
 MODEL = ROOT / "archiver" / "data" / "article_model.json"
-#: Reasons decided by hard rules before the model: the model cannot bring these pages back.
-HARD_REASONS = {"front_page", "no_text", "too_short", "soft_404", "empty_body", "binary_body",
-                "not_html", "unparsable_html"}
 
 
 def page_record(html_path: str, gt_path: str) -> dict[str, Any]:
