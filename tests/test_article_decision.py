@@ -102,8 +102,16 @@ def test_plain_cms_site_stories_archived_and_its_index_pages_not(tmp_path):
     library = stored["/2024/council-approves-new-library"]
     assert library["title"] == "Council approves plans for a new central library"
     assert "branch libraries" in library["text"]
-    # the soft 404 is skipped under its own reason
+    # the soft 404 is skipped under its own reason, and recorded with its score
     assert "soft_404 1" in result.stdout
+    skipped = {r["url"].removeprefix(server.origin): r
+               for r in _rows(db, "SELECT url, reason, score, run_id FROM skipped_pages")}
+    assert skipped["/2024/lost-story"]["reason"] == "soft_404"
+    assert skipped["/2024/lost-story"]["score"] is not None
+    assert skipped["/2024/lost-story"]["run_id"] is not None
+    for path in ("/section/local", "/section/sport", "/tag/council", "/authors/maria-okafor",
+                 "/shop/trail-boots-pro"):
+        assert path in skipped and skipped[path]["score"] is not None, path
 
 
 def test_a_story_with_a_product_widget_archives_and_a_product_page_does_not(tmp_path):
