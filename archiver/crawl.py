@@ -186,13 +186,19 @@ def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages
 
     settings = get_project_settings()
     settings.setmodule("archiver.settings", priority="project")
+    # The command line outranks the config's `[crawler]` table (set at `spider` priority by
+    # NewsSpider.update_settings) only for what it was given: an option left out must not
+    # replace the configured limit with "none" (issue 22: run_timeout was lost that way).
+    given: dict[str, Any] = {}
+    if max_minutes is not None:
+        given["CLOSESPIDER_TIMEOUT"] = max_minutes * 60
     settings.setdict({
         "ARCHIVE_CONFIG": str(config.path),
         "ARCHIVE_DB": str(db_path),
         "ARCHIVE_MAX_PAGES": max_pages or 0,
         "LOG_LEVEL": log_level,
         "ARCHIVE_RUN_ID": run_id,
-        "CLOSESPIDER_TIMEOUT": (max_minutes or 0) * 60,
+        **given,
         **(extra_settings or {}),
     }, priority="cmdline")
     process = CrawlerProcess(settings)

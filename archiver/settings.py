@@ -59,7 +59,12 @@ ARCHIVE_EXTRACT_TIMEOUT = 20.0
 # The archive needs no cookies; without the cookie middleware tldextract never reaches for
 # the public suffix list online.
 COOKIES_ENABLED = False
+# No listening sockets (issue 22): a cron crawl must not open a code-execution endpoint on the
+# host. Scrapy's telnet console and its remote-control HTTP server (2.19+, on by default; it
+# also writes a job file with its token under the user's profile) both run Python sent to them.
+# tests/test_no_listen.py fails if a crawl, a worker or a writer ever listens on a port.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 # The pipeline logs each drop in one line; Scrapy's own line would dump the whole page.
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
