@@ -29,7 +29,7 @@ from archiver.siteserver import SiteServer
 from archiver.store import Store
 from archiver.warc import read_capture
 
-from .conftest import run_archiver
+from .conftest import fail_on_scrapy_deprecations, run_archiver
 from .sitegen import article_path, generate_site, write_site_config
 
 N_ARTICLES = 500
@@ -191,6 +191,8 @@ def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240)
             for p in procs:
                 p.kill()
             pytest.fail(f"{log.name} did not finish:\n{log.read_text()[-3000:]}")
+    for log in logs:
+        fail_on_scrapy_deprecations(log.read_text(errors="replace"))
 
 
 #: The cron schema's `runs` table (its migration may not be in this archive yet).
