@@ -714,3 +714,39 @@ def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
         assert server.paths() == []
     assert result.returncode == 1, result.stderr[-2000:]
     assert "non_public_address 1" in result.stdout
+
+
+@pytest.mark.slow
+def test_worker_and_writer_listen_on_no_port(tmp_path, client, redis_url):
+    """As for `archiver crawl` (tests/test_no_listen.py): no telnet console, no remote-control
+    server, in the worker, its extraction processes, or the writer."""
+    from .netcheck import descendants, listening
+
+    site = tmp_path / "site"
+    generate_site(site, 20)
+    with SiteServer(site) as server:
+        # A shared delay keeps the worker fetching for seconds (20 × 0.3 s), to be watched.
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0.3,
+                                   concurrency=2)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / "worker.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _writer(db, redis_url, logs[1])]
+        seen: dict[str, list[str]] = {}
+        proof = 0
+        deadline = time.monotonic() + 240
+        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            fetching = any(r.path.startswith("/news/") for r in list(server.log))
+            for name, proc in zip(("worker", "writer"), procs, strict=True):
+                for pid in [proc.pid, *descendants(proc.pid)]:
+                    ports = listening(pid)
+                    if ports:
+                        seen[f"{name} {pid}"] = ports
+            if fetching and all(p.poll() is None for p in procs) and descendants(procs[0].pid):
+                proof += 1  # the worker's engine and extraction pool are up, the writer too
+            time.sleep(0.05)
+        _wait(procs, logs)
+    assert [p.returncode for p in procs] == [0, 0], logs[0].read_text()[-3000:]
+    assert proof > 0, "never sampled the worker and writer while the worker fetched"
+    assert seen == {}, seen
+    assert "listening on" not in logs[0].read_text()
