@@ -514,11 +514,12 @@ def history(url: str, db_path: Path) -> None:
     try:
         with Store(db_path, readonly=True) as store:
             versions = store.versions(url) or store.versions(normalize(url) or url)
+            revisits = store.revisits(versions[-1]["url"]) if versions else []
     except ArchiverError as exc:
         raise CliError(exc) from None
     if not versions:
         raise click.ClickException(f"{url}: not in the archive")
-    click.echo(render_history(versions))
+    click.echo(render_history(versions, revisits))
 
 
 @cli.command()

@@ -32,6 +32,8 @@ class SiteSummary:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    #: feed / sitemap dates that could not be trusted (malformed, far future), ignored
+    dates_ignored: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteSummary:
@@ -45,6 +47,8 @@ class SiteSummary:
                 summary.skipped[key.removeprefix("archive/skipped/")] += value
             elif key.startswith("archive/errors/"):
                 summary.errors[key.removeprefix("archive/errors/")] += value
+            elif key.startswith("archive/lastmod_ignored/"):
+                summary.dates_ignored[key.removeprefix("archive/lastmod_ignored/")] += value
         summary.new = stats.get("archive/articles/new", 0)
         summary.updated = stats.get("archive/articles/updated", 0)
         summary.unchanged = stats.get("archive/articles/unchanged", 0)
@@ -89,6 +93,9 @@ class CrawlSummary:
             if s.errors:
                 errs = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
                 lines.append(f"  errors: {errs}")
+            if s.dates_ignored:
+                dates = ", ".join(f"{k} {v}" for k, v in sorted(s.dates_ignored.items()))
+                lines.append(f"  feed/sitemap dates ignored: {dates}")
         code = self.exit_code
         lines.append(f"result: {code.name.lower()} (exit {int(code)})")
         return "\n".join(lines)

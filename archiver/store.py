@@ -964,18 +964,44 @@ class Store:
 
     def needs_fetch(self, url: str, schedule: tuple[int, ...]) -> bool:
         """Whether a discovered article URL is worth a request: new to the archive, or due."""
+        return self.revisit_state(url, schedule)[0]
+
+    def revisit_state(self, url: str, schedule: tuple[int, ...]) -> tuple[bool, str | None]:
+        """(due, last fetch) of a discovered article URL: due when new to the archive or when
+        its revisit schedule says so; the last fetch is None when it is not archived."""
         row = self.conn.execute(
-            "SELECT s.next_check FROM url_state s JOIN articles a ON a.url = s.article_url "
-            "WHERE s.url = ?", (url,)).fetchone()
+            "SELECT s.next_check, coalesce(s.last_checked, a.last_seen) FROM url_state s "
+            "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
         if row is not None:  # archived (and still there: a deleted row is fetched again)
-            return is_due(row[0])
+            return is_due(row[0]), row[1]
         article = self.conn.execute(
             "SELECT first_seen, published, last_seen FROM articles WHERE url = ?",
             (url,)).fetchone()
         if article is None:
-            return True
+            return True, None
         # Archived before revisit state was kept: schedule from its own dates.
-        return is_due(next_check(article[0], article[1], article[2], schedule))
+        return is_due(next_check(article[0], article[1], article[2], schedule)), article[2]
+
+    def record_revisit(self, url: str, site: str, run_id: int | None, reason: str,
+                       site_modified: str | None = None) -> None:
+        """Remember that this run looks again at an archived article, and why."""
+        self._write("record a revisit",
+                    "INSERT INTO revisits (article_url, url, site, run_id, requested, reason, "
+                    "site_modified) SELECT coalesce((SELECT article_url FROM url_state "
+                    "WHERE url = ?), ?), ?, ?, ?, ?, ?, ?",
+                    (url, url, url, site, run_id, now_iso(), reason, site_modified))
+
+    def revisits(self, url: str) -> list[dict[str, Any]]:
+        """The recorded revisits of an article (by its URL or one it was fetched from); none
+        in an archive no crawl has opened since revisits were recorded (read-only opens do
+        not migrate)."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'revisits'"
+                                 ).fetchone():
+            return []
+        return self._dicts(
+            "SELECT requested, reason, site_modified, run_id FROM revisits WHERE article_url = "
+            "coalesce((SELECT article_url FROM url_state WHERE url = ?), ?) "
+            "ORDER BY requested, id", (url, url))
 
     def due_urls(self, site: str, now: str | None = None) -> list[str]:
         """A site's archived articles due for a revisit (one URL each), most overdue first."""
