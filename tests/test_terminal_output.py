@@ -108,11 +108,16 @@ def test_warnings_and_errors_still_reach_the_terminal(site, tmp_path):
     config, db = site
     config.write_text(config.read_text().replace("feeds = []",
                                                  'feeds = ["' + _origin(config) + '/no-feed"]'))
-    code, out = run_in_pty("crawl", "--config", str(config), "--db", str(db))
+    log = tmp_path / "crawl.log"
+    code, out = run_in_pty("crawl", "--config", str(config), "--db", str(db),
+                           "--log-file", str(log))
     assert code == 1, out[-3000:]
     assert re.search(r"ERROR: seed_http_404: \S+/no-feed: HTTP 404", out), out[-3000:]
-    assert "pages/s" in out
+    assert "pages/s" in out and not BANNER.search(out)
     assert "result: partial (exit 1)" in out
+    full = log.read_text()  # the log file still has the whole log
+    assert BANNER.search(full) and "Dumping Scrapy stats" in full and "seed_http_404" in full
+    assert ESCAPE not in full
 
 
 def _origin(config: Path) -> str:
