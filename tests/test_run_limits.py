@@ -86,3 +86,22 @@ def test_max_minutes_shorter_than_the_run_timeout_ends_the_crawl(tmp_path):
     assert "[closespider_timeout]" in result.stdout, result.stdout
     stored, left = counts(db)
     assert stored < PAGES and stored + left == PAGES
+
+
+def test_site_max_pages_from_the_config_and_max_pages_overriding_it(tmp_path):
+    site = make_site(tmp_path / "site", PAGES)
+    # No validators: the sitemap is read again on the second run, not answered 304.
+    with SiteServer(site, etag=False, last_modified=False) as server:
+        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
+                              extra='allow = ["/article/"]\nmax_pages = 3', drop=())
+        db = tmp_path / "archive.db"
+        first = crawl(config, db)
+        assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+        assert "3 new" in first.stdout and f"page_budget {PAGES - 3}" in first.stdout
+        assert len([r for r in server.log if r.path.startswith("/article/")]) == 3
+        server.log.clear()
+        second = crawl(config, db, "--max-pages", "5")  # replaces the site's 3 for this run
+        assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+        assert "5 new" in second.stdout
+        assert len([r for r in server.log if r.path.startswith("/article/")]) == 5
+    assert counts(db) == (8, PAGES - 8)
