@@ -19,6 +19,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's own downloader lets the per-domain limit slip when there is no download delay
+# (archiver/downloader.py).
+DOWNLOADER = "archiver.downloader.Downloader"
 # Items of one response handled at once. Scrapy starts this many tasks for every response's
 # output; a page yields one item (a listing or sitemap only requests, scheduled at once), so
 # the default 100 cost ~200 idle tasks a page on the reactor thread (bench/, issue 8).

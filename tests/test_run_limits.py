@@ -105,3 +105,29 @@ def test_site_max_pages_from_the_config_and_max_pages_overriding_it(tmp_path):
         assert "5 new" in second.stdout
         assert len([r for r in server.log if r.path.startswith("/article/")]) == 5
     assert counts(db) == (8, PAGES - 8)
+
+
+def peak_concurrency(server: SiteServer) -> int:
+    """The most requests the server was answering at once (from its request log)."""
+    events = sorted([(r.at, 1) for r in server.log] + [(r.done, -1) for r in server.log])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    return peak
+
+
+@pytest.mark.parametrize("delay", [0, 0.05])
+def test_concurrent_per_domain_holds_with_and_without_a_delay(tmp_path, delay):
+    # Slow answers: a crawl free to open more connections would have many at once.
+    site = make_site(tmp_path / "site", 20)
+    with SiteServer(site, delay=0.3) as server:
+        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
+                              extra='allow = ["/article/"]', drop=())
+        config.write_text(config.read_text()
+                          .replace("concurrent_per_domain = 4", "concurrent_per_domain = 2")
+                          .replace("download_delay = 0", f"download_delay = {delay}"))
+        result = crawl(config, tmp_path / "archive.db")
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+        assert "20 new" in result.stdout
+        assert peak_concurrency(server) == 2
