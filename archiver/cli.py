@@ -61,9 +61,13 @@ def cli() -> None:
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="End the run cleanly after N minutes; the rest waits for the next run.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-              default="INFO", show_default=True, help="Detail of the crawl log.")
+              default="INFO", show_default=True,
+              help="Detail of the crawl log (on a terminal, giving it shows the log).")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print only the final summary, and errors on stderr (for cron).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="On a terminal, show Scrapy's log under the live status (off a terminal "
+                   "the log is always shown, unless --quiet).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the full crawl log to this file.")
 @click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -74,17 +78,21 @@ def cli() -> None:
                    "with an existing --db, also queue its articles due for a revisit.")
 @REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          max_minutes: float | None, log_level: str, quiet: bool, log_file: Path | None,
-          warc_dir: Path | None, distributed: bool, redis_url: str | None) -> None:
+          max_minutes: float | None, log_level: str, quiet: bool, verbose: bool,
+          log_file: Path | None, warc_dir: Path | None, distributed: bool,
+          redis_url: str | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
-    Incremental: archived articles are fetched again only when due for a revisit, and what a
-    killed or bounded run left is picked up. One crawl at a time per archive.
+    Incremental: archived articles are fetched again only when due for a revisit (or when
+    their sitemap or feed date says they changed), and what a killed or bounded run left is
+    picked up. One crawl at a time per archive. On a terminal a live status shows progress
+    and Scrapy's log is hidden (warnings and errors still show) unless --verbose.
 
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
     4 another crawl holds the archive's lock, 130 interrupted.
     """
     from .crawl import run_crawl
+    from .progress import on_terminal
 
     if distributed or redis_url:
         _seed(config_path, sites, distributed, redis_url, max_pages,
@@ -93,9 +101,13 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     try:
         config = load_config(config_path)
         extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
+        given_level = (click.get_current_context().get_parameter_source("log_level")
+                       is not click.core.ParameterSource.DEFAULT)
         summary = run_crawl(config, db_path, list(sites), max_pages=max_pages,
                             log_level=log_level, extra_settings=extra,
-                            max_minutes=max_minutes, quiet=quiet, log_file=log_file)
+                            max_minutes=max_minutes, quiet=quiet, log_file=log_file,
+                            progress=on_terminal() and not quiet,
+                            verbose=verbose or given_level)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -290,12 +302,20 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
     missing ones come back; each records the extractor version that produced it. Pages an
     earlier decision skipped as no article are decided again: articles now, they come back.
     """
+    from .progress import on_terminal, task_progress
     from .reextract import reextract as run
 
     try:
         config = load_config(config_path)
-        summary = run(db_path, config, site=site, since=since,
-                      workers_count=workers or config.crawler.extract_workers)
+        total = None
+        if on_terminal() and db_path.exists():
+            with Store(db_path, readonly=True) as store:
+                total = store.count_captures(site=site, since=since)
+        with task_progress("re-extracting captures", total,
+                           enabled=total is not None) as advance:
+            summary = run(db_path, config, site=site, since=since,
+                          workers_count=workers or config.crawler.extract_workers,
+                          progress=advance)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -317,11 +337,17 @@ def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: 
            query: str | None, output: io.TextIOBase) -> None:
     """Stream articles with all their metadata as JSON Lines or CSV, in constant memory."""
     from .export import export as run
+    from .progress import on_terminal, task_progress
 
+    to_file = getattr(output, "name", "-") not in ("-", "<stdout>")
     try:
         with Store(db_path, readonly=True) as store:
-            count = run(store, output, fmt, site=site, since=since, until=until,  # type: ignore[arg-type]
-                        query=query)
+            shown = to_file and on_terminal()  # never drawn into the exported stream
+            total = store.count_articles(site=site, since=since, until=until,
+                                         query=query) if shown else None
+            with task_progress("exporting articles", total, enabled=shown) as advance:
+                count = run(store, output, fmt, site=site, since=since,  # type: ignore[arg-type]
+                            until=until, query=query, progress=advance)
     except ArchiverError as exc:
         raise CliError(exc) from None
     output.flush()
@@ -404,9 +430,12 @@ def reclean(db_path: Path, site: str | None, config_path: Path) -> None:
                          for s in config.sites.values()}
         if not db_path.exists():
             raise StoreError(f"{db_path}: no such archive (run `archiver crawl` first)")
+        from .progress import task_progress
+
         with Store(db_path) as store:
             total = store.count(site)
-            changed = store.reclean(site, overrides)
+            with task_progress("re-cleaning articles", total) as advance:
+                changed = store.reclean(site, overrides, progress=advance)
             counts = {name: store.count(name) for name in changed}
     except ArchiverError as exc:
         raise CliError(exc) from None
@@ -526,11 +555,12 @@ def history(url: str, db_path: Path) -> None:
     try:
         with Store(db_path, readonly=True) as store:
             versions = store.versions(url) or store.versions(normalize(url) or url)
+            revisits = store.revisits(versions[-1]["url"]) if versions else []
     except ArchiverError as exc:
         raise CliError(exc) from None
     if not versions:
         raise click.ClickException(f"{url}: not in the archive")
-    click.echo(render_history(versions))
+    click.echo(render_history(versions, revisits))
 
 
 @cli.command()

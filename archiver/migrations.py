@@ -294,6 +294,22 @@ def m971_articles_paywalled(db: Database) -> None:
         db["articles"].add_column("paywalled", int, not_null_default=0)
 
 
+@migrations()
+def m972_revisit_reasons(db: Database) -> None:
+    """`revisits`: each time a crawl looked again at an archived article, and why (issue 22).
+
+    `reason` is `schedule` (the revisit schedule made it due) or `lastmod` (its sitemap
+    `<lastmod>` or feed `<updated>` / `dc:modified` was newer than the archive's last fetch).
+    `archiver history` shows it beside each version.
+    """
+    db["revisits"].create(
+        {"id": int, "article_url": str, "url": str, "site": str, "run_id": int,
+         "requested": str, "reason": str, "site_modified": str},
+        pk="id", not_null={"article_url", "url", "requested", "reason"}, if_not_exists=True,
+    )
+    db["revisits"].create_index(["article_url", "requested"], if_not_exists=True)
+
+
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)

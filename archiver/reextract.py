@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,13 +51,15 @@ def _hints(raw: str | None) -> Hints | None:
 
 
 def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
-              since: str | None = None, workers_count: int = 1) -> ReextractSummary:
+              since: str | None = None, workers_count: int = 1,
+              progress: Callable[[int], None] | None = None) -> ReextractSummary:
     """Extract every stored page capture again with the current code and update its article.
 
     Captures are read in (URL, time) order; a revisit of the payload just extracted reuses that
     result. The change a new extractor makes is written in place, never as a new sighting.
     Captures of pages skipped as no article are decided again too: one now judged an article
     is restored (and leaves `skipped_pages`); one still not gets the current reason and score.
+    `progress(1)` is called as each capture is done.
     """
     if site:
         config.select([site])  # a ConfigError for an unknown site name
@@ -107,6 +109,8 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
 
     try:
         for job, result in ingest.process_all(jobs(), pool):
+            if progress is not None:
+                progress(1)
             row = job.context
             if isinstance(result, WarcError):
                 # Not a capture re-extracted: its record cannot be read where the index says.

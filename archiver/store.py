@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -438,11 +438,14 @@ class Store:
         return True
 
     def reclean(self, site: str | None = None,
-                overrides: dict[str, boilerplate.Overrides] | None = None) -> dict[str, int]:
+                overrides: dict[str, boilerplate.Overrides] | None = None,
+                progress: Callable[[float], None] | None = None) -> dict[str, int]:
         """Relearn each site's template from the stored raw texts and re-clean every article.
 
         No refetch: the pre-cleaning text is in `raw_text`. `overrides` replace a site's
         remembered keep/drop rules. Returns, per site, how many articles' text changed.
+        `progress(0.5)` is called as each article is read for the template and as it is
+        cleaned (one per article in all).
         """
         sites = [site] if site else [s for (s,) in self.conn.execute(
             "SELECT DISTINCT site FROM articles ORDER BY site")]
@@ -452,18 +455,20 @@ class Store:
                 for name in sites:
                     if overrides and name in overrides:
                         self._set_overrides(name, overrides[name])
-                    changed[name] = self._reclean_site(name)
+                    changed[name] = self._reclean_site(name, progress)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot re-clean articles: {exc}") from None
         return changed
 
-    def _reclean_site(self, site: str) -> int:
+    def _reclean_site(self, site: str, progress: Callable[[float], None] | None = None) -> int:
         self.conn.execute("DELETE FROM article_blocks WHERE site = ?", (site,))
         self.conn.execute("DELETE FROM site_blocks WHERE site = ?", (site,))
         counts: dict[str, list] = {}  # key -> [its line in the second article that has it, n]
         rows = self.conn.execute("SELECT id, coalesce(raw_text, text) FROM articles "
                                  "WHERE site = ? ORDER BY id", (site,)).fetchall()
         for article_id, raw in rows:
+            if progress is not None:
+                progress(0.5)
             found = boilerplate.blocks(raw)
             self.conn.executemany(
                 "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
@@ -478,7 +483,12 @@ class Store:
             [(site, k, line, n) for k, (line, n) in counts.items() if n >= 2])
         self._retemplate(site)
         overrides = self.overrides(site)
-        return sum(self._clean(article_id, overrides) for article_id, _ in rows)
+        changed = 0
+        for article_id, _ in rows:
+            changed += self._clean(article_id, overrides)
+            if progress is not None:
+                progress(0.5)
+        return changed
 
     def template_blocks(self, site: str, *, min_articles: int = 2) -> list[dict[str, Any]]:
         """The site's recurring blocks, most frequent first: text, articles, and whether the
@@ -800,6 +810,19 @@ class Store:
             return None
         return dict(zip([d[0] for d in cur.description], values, strict=True))
 
+    def count_captures(self, *, site: str | None = None, since: str | None = None) -> int:
+        """How many page captures `iter_captures` would stream (a progress bar's total)."""
+        sql = ("SELECT count(*) FROM captures WHERE role = 'page' "
+               "AND status BETWEEN 200 AND 299")
+        params: list[Any] = []
+        if site:
+            sql += " AND site = ?"
+            params.append(site)
+        if since:
+            sql += " AND fetched_at >= ?"
+            params.append(since)
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
     def iter_captures(self, *, site: str | None = None, since: str | None = None,
                       roles: tuple[str, ...] = ("page",)) -> Iterator[dict[str, Any]]:
         """Successful captures of the given roles, streamed in (url, fetched_at) order.
@@ -894,6 +917,23 @@ class Store:
         """The columns of `articles`, in table order."""
         return [r[1] for r in self.conn.execute("PRAGMA table_info(articles)")]
 
+    def count_articles(self, *, site: str | None = None, since: str | None = None,
+                       until: str | None = None, query: str | None = None) -> int:
+        """How many articles `iter_articles` would stream (a progress bar's total)."""
+        where, params = _article_filters(site, since, until)
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
+            params["q"] = query
+        sql = "SELECT count(*) FROM articles a" + (
+            " WHERE " + " AND ".join(where) if where else "")
+        try:
+            return int(self.conn.execute(sql, params).fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if not query:
+                raise StoreError(f"{self.path}: export failed: {exc}") from None
+            raise QueryError(f"cannot parse search query {query!r}: {exc} "
+                             '(put words in double quotes to search them literally)') from None
+
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, query: str | None = None
                       ) -> Iterator[dict[str, Any]]:
@@ -968,18 +1008,44 @@ class Store:
 
     def needs_fetch(self, url: str, schedule: tuple[int, ...]) -> bool:
         """Whether a discovered article URL is worth a request: new to the archive, or due."""
+        return self.revisit_state(url, schedule)[0]
+
+    def revisit_state(self, url: str, schedule: tuple[int, ...]) -> tuple[bool, str | None]:
+        """(due, last fetch) of a discovered article URL: due when new to the archive or when
+        its revisit schedule says so; the last fetch is None when it is not archived."""
         row = self.conn.execute(
-            "SELECT s.next_check FROM url_state s JOIN articles a ON a.url = s.article_url "
-            "WHERE s.url = ?", (url,)).fetchone()
+            "SELECT s.next_check, coalesce(s.last_checked, a.last_seen) FROM url_state s "
+            "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
         if row is not None:  # archived (and still there: a deleted row is fetched again)
-            return is_due(row[0])
+            return is_due(row[0]), row[1]
         article = self.conn.execute(
             "SELECT first_seen, published, last_seen FROM articles WHERE url = ?",
             (url,)).fetchone()
         if article is None:
-            return True
+            return True, None
         # Archived before revisit state was kept: schedule from its own dates.
-        return is_due(next_check(article[0], article[1], article[2], schedule))
+        return is_due(next_check(article[0], article[1], article[2], schedule)), article[2]
+
+    def record_revisit(self, url: str, site: str, run_id: int | None, reason: str,
+                       site_modified: str | None = None) -> None:
+        """Remember that this run looks again at an archived article, and why."""
+        self._write("record a revisit",
+                    "INSERT INTO revisits (article_url, url, site, run_id, requested, reason, "
+                    "site_modified) SELECT coalesce((SELECT article_url FROM url_state "
+                    "WHERE url = ?), ?), ?, ?, ?, ?, ?, ?",
+                    (url, url, url, site, run_id, now_iso(), reason, site_modified))
+
+    def revisits(self, url: str) -> list[dict[str, Any]]:
+        """The recorded revisits of an article (by its URL or one it was fetched from); none
+        in an archive no crawl has opened since revisits were recorded (read-only opens do
+        not migrate)."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'revisits'"
+                                 ).fetchone():
+            return []
+        return self._dicts(
+            "SELECT requested, reason, site_modified, run_id FROM revisits WHERE article_url = "
+            "coalesce((SELECT article_url FROM url_state WHERE url = ?), ?) "
+            "ORDER BY requested, id", (url, url))
 
     def due_urls(self, site: str, now: str | None = None) -> list[str]:
         """A site's archived articles due for a revisit (one URL each), most overdue first."""
