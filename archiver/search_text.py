@@ -377,6 +377,36 @@ def to_match(query: str, keys: Sequence[str | None] = (None,)) -> str:
     return _Rewriter(_lex(query), list(keys) or [None]).rewrite()
 
 
+_checker = threading.local()
+
+
+def is_valid(match: str) -> bool:
+    """Whether FTS5 parses `match` against the archive's columns (on an empty in-memory
+    table, so nothing of the archive is read)."""
+    conn = getattr(_checker, "conn", None)
+    if conn is None:
+        import sqlite3
+
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, description, text, author)")
+        _checker.conn = conn
+    try:
+        conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (match,)).fetchone()
+    except Exception:  # noqa: BLE001 - sqlite3.OperationalError: any parse error
+        return False
+    return True
+
+
+def to_match_lenient(query: str, keys: Sequence[str | None] = (None,)) -> str:
+    """`to_match` for a search box: when FTS5 cannot parse the query, its words searched as
+    words (all of them) instead of an error, as Datasette's own `escape_fts` does."""
+    match = to_match(query, keys)
+    if is_valid(match):
+        return match
+    words = _TOKEN.findall(query)
+    return to_match(" ".join(_quote([w]) for w in words), keys) if words else '""'
+
+
 # -- snippets for the texts whose index positions are not SQLite's ----------------------
 
 def _fold(text: str) -> str:
