@@ -182,7 +182,7 @@ def _lex(query: str) -> list[_Tok]:
     i, n = 0, len(query)
     while i < n:
         c = query[i]
-        if c.isspace():
+        if c in " \t\n\r":  # FTS5's spaces; other spaces are bareword characters
             i += 1
         elif c == '"':
             j, buf = i + 1, []
@@ -211,9 +211,13 @@ def _lex(query: str) -> list[_Tok]:
             else:
                 # FTS5 takes non-ASCII spaces into barewords; here they separate words
                 word = m.group()
-                cut = next((k for k, ch in enumerate(word) if ch.isspace()), len(word))
-                out.append(_Tok("bare", word[:cut]))
-                i += cut
+                pieces = word.split()
+                if len(pieces) == 1 and not word[0].isspace():
+                    out.append(_Tok("bare", word))
+                else:  # words, never operators or column names (all spaces: FTS5's empty
+                    # phrase)
+                    out.extend(_Tok("str", piece) for piece in pieces or [""])
+                i += len(word)
     return out
 
 
@@ -262,6 +266,10 @@ def _phrase_variants(phrase: _Phrase, keys: Sequence[str | None]) -> list[str]:
     return variants
 
 
+class _Unparsable(Exception):
+    """The query is not FTS5 syntax (FTS5 will say why)."""
+
+
 class _Rewriter:
     def __init__(self, tokens: list[_Tok], keys: Sequence[str | None]) -> None:
         self.tokens, self.keys, self.i = tokens, keys, 0
@@ -301,7 +309,9 @@ class _Rewriter:
             nxt = self.peek(1)
             return nxt is not None and nxt.kind in ("str", "bare")
         return tok.kind == "str" or (tok.kind == "bare" and tok.text not in _OPERATORS
-                                     and not self.is_punct(self.peek(1), ":"))
+                                     and not self.is_punct(self.peek(1), ":")
+                                     and not (tok.text == "NEAR"
+                                              and self.is_punct(self.peek(1), "(")))
 
     def near(self, negated: bool) -> str | None:
         """NEAR(p1 p2 ..., N) as the OR of one NEAR group per stemmer."""
@@ -331,6 +341,126 @@ class _Rewriter:
         return groups[0] if len(groups) == 1 else "(" + " OR ".join(groups) + ")"
 
     def rewrite(self) -> str:
+        """The rewritten query: parsed as FTS5 does, so that a word that becomes a group of
+        forms keeps the precedence its place gave it; what FTS5 would refuse, token by token
+        (FTS5 then reports it)."""
+        try:
+            out = self.expr(False)
+            if self.i == len(self.tokens):
+                return out or '""'
+        except _Unparsable:
+            pass
+        self.i, self.phrases = 0, []
+        return self.flat() or '""'
+
+    # expr := and (OR and)* ; and := not (AND not)* ; not := seq (NOT seq)* ;
+    # seq := primary+ (implicit AND, binding tightest) ; primary := [-] colspec : primary
+    #        | ( expr ) | NEAR(phrase+ [, N]) | phrase
+
+    def bare(self, word: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind == "bare" and tok.text == word
+
+    def expr(self, negated: bool) -> str:
+        parts = [self.and_(negated)]
+        while self.bare("OR"):
+            self.i += 1
+            parts.append(self.and_(negated))
+        return " OR ".join(parts)
+
+    def and_(self, negated: bool) -> str:
+        parts = [self.not_(negated)]
+        while self.bare("AND"):
+            self.i += 1
+            parts.append(self.not_(negated))
+        return " AND ".join(parts)
+
+    def not_(self, negated: bool) -> str:
+        parts = [self.seq(negated)]
+        while self.bare("NOT"):
+            self.i += 1
+            parts.append(self.seq(True))
+        return " NOT ".join(parts)
+
+    def seq(self, negated: bool) -> str:
+        items: list[tuple[str, bool]] = []
+        while self.starts_primary():
+            items.append(self.primary(negated))
+        if not items:
+            raise _Unparsable
+        if len(items) == 1:
+            return items[0][0]
+        if all(simple for _, simple in items):
+            return " ".join(text for text, _ in items)
+        return "(" + " AND ".join(text for text, _ in items) + ")"
+
+    def starts_primary(self) -> bool:
+        tok = self.peek()
+        if tok is None:
+            return False
+        if self.is_punct(tok, "(") or self.is_punct(tok, "{") or self.is_punct(tok, "-"):
+            return True
+        if tok.kind == "bare" and (self.is_punct(self.peek(1), ":") or (
+                tok.text == "NEAR" and self.is_punct(self.peek(1), "("))):
+            return True
+        return self.starts_phrase()
+
+    def colspec(self) -> str:
+        tok = self.peek()
+        if self.is_punct(tok, "{"):
+            names = []
+            self.i += 1
+            while self.peek() is not None and self.peek().kind == "bare":
+                names.append(self.peek().text)
+                self.i += 1
+            if not names or not self.is_punct(self.peek(), "}"):
+                raise _Unparsable
+            self.i += 1
+            spec = "{" + " ".join(names) + "}"
+        elif tok is not None and tok.kind == "bare":
+            spec = tok.text
+            self.i += 1
+        else:
+            raise _Unparsable
+        if not self.is_punct(self.peek(), ":"):
+            raise _Unparsable
+        self.i += 1
+        return spec
+
+    def primary(self, negated: bool) -> tuple[str, bool]:
+        """One operand, and whether it is a single phrase (safe to juxtapose)."""
+        tok = self.peek()
+        if tok is None:
+            raise _Unparsable
+        if self.is_punct(tok, "-") or self.is_punct(tok, "{") or (
+                tok.kind == "bare" and self.is_punct(self.peek(1), ":")):
+            minus = ""
+            if self.is_punct(tok, "-"):
+                minus = "- "
+                self.i += 1
+            spec = self.colspec()
+            inner, _ = self.primary(negated)
+            return f"{minus}{spec} : {inner}", False
+        if self.is_punct(tok, "("):
+            self.i += 1
+            inner = self.expr(negated)
+            if not self.is_punct(self.peek(), ")"):
+                raise _Unparsable
+            self.i += 1
+            return f"({inner})", False
+        if tok.kind == "bare" and tok.text == "NEAR" and self.is_punct(self.peek(1), "("):
+            group = self.near(negated)
+            if group is None:
+                raise _Unparsable
+            return group, False
+        if self.starts_phrase():
+            variants = _phrase_variants(self.phrase(negated), self.keys)
+            if len(variants) == 1:
+                return variants[0], True
+            return "(" + " OR ".join(variants) + ")", False
+        raise _Unparsable
+
+    def flat(self) -> str:
         out: list[str] = []
         negated = False
         while self.i < len(self.tokens):
