@@ -812,10 +812,16 @@ class Store:
         return True
 
     def optimize_search_index(self) -> tuple[int, int]:
-        """Rewrite the full-text index into one segment; its segment count before and after."""
+        """Rewrite the full-text index into one segment; its segment count before and after.
+
+        First re-derives every article's language-aware index forms, so rows another program
+        wrote (indexed as written by the plain-SQL triggers) get their stems and bigrams.
+        """
         try:
             before = self.index_segments()
             with self.transaction():
+                migrations.refresh_search_forms(
+                    self.conn, [row[0] for row in self.conn.execute("SELECT id FROM articles")])
                 self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('optimize')")
             return before, self.index_segments()
         except sqlite3.DatabaseError as exc:
