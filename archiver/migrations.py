@@ -377,13 +377,20 @@ def m970_multilingual_search(db: Database) -> None:
     if not ids:
         return
     started = time.monotonic()
+    live = sys.stderr.isatty()  # one line redrawn on a terminal; a start and an end line in logs
+    if not live:
+        print(f"archiver: re-indexing {len(ids)} articles for multilingual search (once)",
+              file=sys.stderr, flush=True)
     changed = 0
     for at in range(0, len(ids), 5000):
         changed += refresh_search_forms(conn, ids[at:at + 5000])
         done = min(at + 5000, len(ids))
-        print(f"\rarchiver: re-indexing for multilingual search: {done}/{len(ids)} articles"
-              f" ({changed} in other languages or scripts)", end="", file=sys.stderr, flush=True)
-    print(f" — done in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+        line = (f"archiver: re-indexing for multilingual search: {done}/{len(ids)} articles "
+                f"({changed} in other languages or scripts)")
+        if live:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    print(f"{'' if live else line} — done in {time.monotonic() - started:.1f} s",
+          file=sys.stderr, flush=True)
 
 
 def apply(db: Database) -> None:
