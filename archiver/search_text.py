@@ -178,6 +178,7 @@ class _Tok:
 
 
 def _lex(query: str) -> list[_Tok]:
+    query = query.split("\x00", 1)[0]  # FTS5 reads a query up to its first NUL
     out: list[_Tok] = []
     i, n = 0, len(query)
     while i < n:
