@@ -49,7 +49,8 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     rewriting (stems of the archive's languages, CJK bigrams; FTS5 syntax kept, and what
     FTS5 cannot parse searched word by word, as Datasette's own does), so
     `/archive/articles?_search=Gewerkschaften` finds "Gewerkschaft". Registered last, after
-    Datasette's own `escape_fts`. SQL gets `archiver_match(q)` (the same rewriting) and
+    Datasette's own `escape_fts`. SQL gets `archiver_match(q)` (the same rewriting, where
+    what FTS5 cannot parse stays an error, which the Ranked search query shows) and
     `archiver_snippet(snippet, text, language, q)` (a CJK text's snippet, marked with <mark>).
     """
     path = getattr(datasette, "archiver_db_path", None)
@@ -58,6 +59,11 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     from . import search_text
 
     def match(query: Any) -> Any:
+        if not isinstance(query, str):
+            return query
+        return search_text.to_match(query, search_text.search_keys(_archive_languages(path)))
+
+    def box_match(query: Any) -> Any:
         if not isinstance(query, str):
             return query
         return search_text.to_match_lenient(
@@ -71,7 +77,7 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
                                    query, start_mark=MARK_OPEN, end_mark=MARK_CLOSE,
                                    width=140)
 
-    conn.create_function("escape_fts", 1, match)
+    conn.create_function("escape_fts", 1, box_match)
     conn.create_function("archiver_match", 1, match)
     conn.create_function("archiver_snippet", 4, cjk_snippet)
 

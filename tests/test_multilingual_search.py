@@ -173,7 +173,13 @@ def test_datasette_ranked_search_query_highlights_cjk_and_stems(crawled):
     assert "<mark>予算</mark>案" in ja["snippet"]
     (de,) = rows("Gewerkschaften")
     assert "<mark>Gewerkschaft</mark> kündigte" in de["snippet"]
-    assert rows("it's") == []  # what FTS5 cannot parse is searched word by word, no error
+    bad = asyncio.run(ds.client.get(f"/{crawled.stem}/search",
+                                    params={"q": "予算 \"", "site": ""}))
+    assert bad.status_code == 400 and "Traceback" not in bad.text  # an error message
+    box = asyncio.run(ds.client.get(f"/{crawled.stem}/articles.json",
+                                    params={"_search": "予算 \"", "_shape": "objects"}))
+    japanese = next(s for s in STORIES if s.lang == "ja")
+    assert [r["url"] for r in box.json()["rows"]] == [url_of(crawled, japanese)]  # words
 
 
 def test_a_previous_schema_archive_is_migrated_once_and_searchable(tmp_path, crawled):
