@@ -198,11 +198,11 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._flush_search_forms()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         else:
-            self._flush_search_forms()
             self.conn.execute("COMMIT")
 
     @contextmanager
