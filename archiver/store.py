@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ BUSY_TIMEOUT_ENV = "ARCHIVER_BUSY_TIMEOUT"
 BULK_SHARE = 4
 #: Pages of index a small run's merge writes at most (FTS5 pages are 4 KB by default).
 MERGE_PAGES = 500
+#: Seconds a Store keeps the archive's list of languages (which stemmers a query uses).
+LANGUAGES_TTL = 30.0
 _STORE_FAILURES = ("no such table", "locked", "disk", "malformed", "readonly", "unable to open",
                    "corrupt", "I/O")
 
@@ -122,6 +125,7 @@ class Store:
         self.db = Database(self.conn)
         self._in_batch = False  #: inside `batch`: transactions are savepoints
         self._bulk_cache = False  #: the page cache was raised for bulk writes (`_Batch.save`)
+        self._languages: tuple[float, list[str | None]] | None = None  #: (read at, languages)
         if check:
             self.quick_check()
         if not readonly:
@@ -677,9 +681,12 @@ class Store:
 
     def languages(self) -> list[str | None]:
         """The languages of the archive's articles (None for undetected), by seeks of the
-        `language` index; just None before the multilingual migration (m970)."""
-        if self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
-                             "AND name = 'idx_articles_language'").fetchone() is None:
+        `language` index, read again after LANGUAGES_TTL seconds; just None before the
+        multilingual migration (m970)."""
+        if self._languages is not None and \
+                time.monotonic() - self._languages[0] < LANGUAGES_TTL:
+            return self._languages[1]
+        if not self._multilingual():
             return [None]
         found = [row[0] for row in self.conn.execute(
             "WITH RECURSIVE l(v) AS (SELECT min(language) FROM articles UNION ALL "
@@ -688,7 +695,13 @@ class Store:
         if self.conn.execute("SELECT 1 FROM articles WHERE language IS NULL "
                              "LIMIT 1").fetchone() is not None:
             found.append(None)
+        self._languages = (time.monotonic(), found)
         return found
+
+    def _multilingual(self) -> bool:
+        """Whether the archive has the language-aware index (m970: `search_forms`)."""
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
+                                 "AND name = 'idx_articles_language'").fetchone() is not None
 
     def match_expression(self, query: str, lang: str | None = None) -> str:
         """The FTS5 MATCH expression `search` runs for `query`: each word in its forms under
@@ -764,10 +777,13 @@ class Store:
                 row = self.conn.execute(sql, (query, rowid)).fetchone()
                 if row is not None:
                     snippets[rowid] = row[0]
+        # Only an article with index forms can have unspaced text: only its text is read.
+        text_sql = ("(SELECT a.text FROM search_forms s WHERE s.id = a.id)"
+                    if self._multilingual() else "NULL")
         hits = {}
         for rowid, *rest, text, language in self.conn.execute(
-                "SELECT id, url, site, title, author, published, text, language FROM articles "
-                f"WHERE id IN ({marks})", rowids):
+                f"SELECT id, url, site, title, author, published, {text_sql}, language "
+                f"FROM articles a WHERE id IN ({marks})", rowids):
             if rowid in snippets:
                 snip = snippets[rowid]
                 if search_text.has_unspaced(text):
