@@ -66,6 +66,15 @@ _UNSPACED_RUN = re.compile(f"[{_UNSPACED_CLASS}]+")
 #: A token as FTS5's unicode61 tokenizer splits text: letters, digits and the combining
 #: diacritics it folds (U+0300-U+036F); everything else separates tokens.
 _TOKEN = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+_WORDISH = re.compile(r"[\w\u0300-\u036f]+")  # _TOKEN's runs with "_" kept: 2-3x faster
+
+
+def _tokens(text: str) -> list[str]:
+    """`_TOKEN.findall(text)`, faster."""
+    found = _WORDISH.findall(text)
+    if "_" in text:
+        found = [part for token in found for part in token.split("_") if part]
+    return found
 
 _local = threading.local()  # PyStemmer's stemmers keep a cache: one set per thread
 
@@ -129,10 +138,15 @@ def index_form(value: str | None, language: str | None) -> str | None:
     if not value:
         return value
     key = key_for(language)
-    if key is None and not has_unspaced(value):
+    unspaced = has_unspaced(value)
+    if key is None and not unspaced:
         return value
+    if not unspaced:  # the usual case, stemmed in one call
+        tokens = _tokens(value.lower())
+        stems = _stemmer(key).stemWords(tokens)
+        return " ".join(stem or token for stem, token in zip(stems, tokens, strict=True))
     terms: list[str] = []
-    for token in _TOKEN.findall(value):
+    for token in _tokens(value):
         terms.extend(_token_terms(token, key))
     return " ".join(terms)
 
