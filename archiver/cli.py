@@ -420,7 +420,8 @@ def optimize(db_path: Path) -> None:
 
     Crawls, imports and re-extractions already merge the index at their end (fully after a
     large load, a bounded step after a small one); run this after many small runs, or when
-    another tool wrote to the archive. Takes seconds per 100k articles; searches keep working.
+    another tool wrote to the archive (its rows first get their language-aware index forms:
+    stems, CJK character pairs). Takes seconds per 100k articles; searches keep working.
     """
     try:
         if not db_path.exists():
