@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .classify import shipped_model
 from .config import load_config
 from .errors import ArchiverError, ExitCode, StoreError
 from .extract import analyse
@@ -251,19 +252,29 @@ def search(query: str, db_path: Path, site: str | None, since: str | None, until
 @click.option("--site", default=None, help="... of this site.")
 def extract(file: io.BufferedReader, url: str, config_path: Path | None,
             site: str | None) -> None:
-    """Print as JSON what the archive would store for a page (FILE, or stdin)."""
-    options: dict = {}
+    """Print as JSON what the archive would store for a page (FILE, or stdin).
+
+    A page that is not an article prints its reason and, when the classifier judged it, its
+    score (the probability that it is an article) and the threshold it missed.
+    """
+    from .ingest import process
+
+    chosen = None
     try:
         if config_path or site:
             config = load_config(config_path or Path("sites.toml"))
             (chosen,) = config.select([site] if site else list(config.sites)[:1])
-            options = dict(drop_xpath=chosen.clean.drop_xpath, domains=chosen.domains,
-                           min_words=chosen.min_words)
     except ArchiverError as exc:
         raise CliError(exc) from None
-    result = analyse(file.read(), url, **options)
+    body = file.read()
+    result = process(body, url, chosen) if chosen else analyse(body, url)
     if result.article is None:
-        click.echo(json.dumps({"article": None, "reason": result.reason}))
+        out: dict = {"article": None, "reason": result.reason}
+        if result.score is not None:
+            out["score"] = round(result.score, 4)
+            out["threshold"] = (chosen.article_threshold if chosen and chosen.article_threshold
+                                else shipped_model().threshold)
+        click.echo(json.dumps(out))
         sys.exit(int(ExitCode.PARTIAL))
     click.echo(json.dumps(result.article.to_dict(), ensure_ascii=False, indent=2))
 
@@ -286,7 +297,8 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
     """Extract the stored WARC captures again with the current code; no network.
 
     Articles are updated in place (a change made by the extractor is not a new revision) and
-    missing ones come back; each records the extractor version that produced it.
+    missing ones come back; each records the extractor version that produced it. Pages an
+    earlier decision skipped as no article are decided again: articles now, they come back.
     """
     from .reextract import reextract as run
 
@@ -539,7 +551,8 @@ def history(url: str, db_path: Path) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
 def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
-    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors,
+    pages skipped as no article (by reason)."""
     from .stats import articles_per_day, collect
 
     try:

@@ -20,6 +20,8 @@ class Entry:
     title: str | None = None
     published: str | None = None
     language: str | None = None
+    #: the entry is a Google News `<news:news>` sitemap entry (strong evidence of a story)
+    news: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
             title=_clip(_descendant_text(node, "title")),
             published=_descendant_text(node, "publication_date") or _child_text(node, "lastmod"),
             language=_descendant_text(node, "language"),
+            news=any(_local(child.tag) == "news" for child in node),
         ))
     if kind == "urlset":
         # Newest first, so a page budget spends itself on the latest stories.

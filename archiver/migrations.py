@@ -268,6 +268,36 @@ def m962_recurring_blocks_only(db: Database) -> None:
     db.execute("DELETE FROM site_blocks WHERE articles < 2")
 
 
+@migrations()
+def m970_skipped_pages(db: Database) -> None:
+    """Every fetched page judged not to be an article, with why (issue 18: nothing silently
+    lost).
+
+    A table of its own, not `url_state`: that one is the revisit schedule of archived pages
+    and feeds (its rows decide conditional requests and what is due), and a skipped page has
+    neither. One row per URL (the latest decision): the URL that was requested, where the
+    response came from, the site, the run, the reason, the classifier's score (NULL when the
+    page was decided before classification) and the capture holding the response, which
+    `archiver reextract` decides again. A page archived as an article later leaves it.
+    """
+    db["skipped_pages"].create(
+        {"url": str, "fetched_url": str, "site": str, "run_id": int, "reason": str,
+         "score": float, "fetched_at": str, "capture_id": int},
+        pk="url", not_null={"site", "reason", "fetched_at"}, if_not_exists=True,
+    )
+    db["skipped_pages"].create_index(["site", "reason"], if_not_exists=True)
+    db["skipped_pages"].create_index(["fetched_url"], if_not_exists=True)
+    db["skipped_pages"].create_index(["capture_id"], if_not_exists=True)
+
+
+@migrations()
+def m971_articles_paywalled(db: Database) -> None:
+    """`articles.paywalled`: 1 when the page marks the story as for subscribers (issue 18);
+    what is stored is the visible part. Existing rows get 0 (`archiver reextract` decides
+    them from their captures)."""
+    if "paywalled" not in db["articles"].columns_dict:
+        db["articles"].add_column("paywalled", int, not_null_default=0)
+
 #: The language-aware index forms of the articles whose index differs from their text
 #: (archiver/search_text.py): stems, CJK bigrams. No row: the index holds the article's columns.
 SEARCH_FORMS = "search_forms"
@@ -359,7 +389,7 @@ def refresh_search_forms(conn: Any, ids: Iterable[int]) -> int:
 
 
 @migrations()
-def m970_multilingual_search(db: Database) -> None:
+def m980_multilingual_search(db: Database) -> None:
     """Language-aware search (issue 21): stems for the article's language and bigrams for
     unspaced scripts, kept in `search_forms` and fed to `articles_fts` by the triggers.
 

@@ -13,7 +13,7 @@ from . import ingest, workers
 from .captures import file_path
 from .config import Config
 from .errors import ExitCode
-from .extract import Article, Hints
+from .extract import Article, Extraction, Hints
 from .store import Store
 from .warc import WarcError
 
@@ -56,6 +56,8 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
 
     Captures are read in (URL, time) order; a revisit of the payload just extracted reuses that
     result. The change a new extractor makes is written in place, never as a new sighting.
+    Captures of pages skipped as no article are decided again too: one now judged an article
+    is restored (and leaves `skipped_pages`); one still not gets the current reason and score.
     """
     if site:
         config.select([site])  # a ConfigError for an unknown site name
@@ -81,15 +83,23 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                              capture=(file_path(row["warc_file"], db_path), row["warc_offset"],
                                       payload_from))
 
-    pending: list[tuple[Any, str, Article]] = []  # (capture row, site, article) to store
+    # (capture row, site, the article or the extraction that found none) to store
+    pending: list[tuple[Any, str, Article | Extraction]] = []
 
     def flush() -> None:
-        """Store the articles in hand in one commit (the write lock is held only for that)."""
+        """Store the articles (and skip decisions) in hand in one commit (the write lock is
+        held only for that)."""
         if not pending:
             return
         with writer.batch():
-            for row, site_name, article in pending:
-                outcome = ingest.save(writer, site_name, article,
+            for row, site_name, found in pending:
+                if isinstance(found, Extraction):  # still no article: its record is updated
+                    writer.redecide_skip(site_name, row["url"],
+                                         reason=found.reason or "not_article",
+                                         score=found.score, fetched_at=row["fetched_at"],
+                                         capture_id=row["id"])
+                    continue
+                outcome = ingest.save(writer, site_name, found,
                                       fetched_at=row["fetched_at"], capture_id=row["id"],
                                       restore=True)
                 summary.outcomes[outcome] += 1
@@ -107,6 +117,8 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
             article = summary.article_of(job, result)
             if article is not None:
                 pending.append((row, row["site"] or job.site.name, article))
+            elif isinstance(result, Extraction):
+                pending.append((row, row["site"] or job.site.name, result))
             if len(pending) >= SAVE_BATCH:
                 flush()
         flush()

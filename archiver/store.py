@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import boilerplate, migrations, search_text
+from .classify import count_words
 from .errors import QueryError, StoreError
 from .extract import Article, content_hash
 from .lean_imports import Database
@@ -275,7 +276,7 @@ class Store:
             "sitename": a.sitename, "categories": json.dumps(a.categories, ensure_ascii=False),
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
-            "fetched_url": a.fetched_url, "last_seen": seen_at,
+            "fetched_url": a.fetched_url, "last_seen": seen_at, "paywalled": a.paywalled,
         }
         if row is None:
             values["first_seen"] = seen_at
@@ -375,7 +376,7 @@ class Store:
         """
         block_map = boilerplate.blocks(a.text)
         cleaned = boilerplate.clean(a.text, self._template_keys(site), self.overrides(site))
-        count = a.word_count if cleaned == a.text else len(cleaned.split())
+        count = a.word_count if cleaned == a.text else count_words(cleaned)
         return {"text": cleaned, "word_count": count,
                 "raw_text": raw_or_none(a.text, cleaned)}, block_map
 
@@ -461,7 +462,7 @@ class Store:
         if cleaned == text:
             return False
         self.conn.execute("UPDATE articles SET text = ?, word_count = ?, raw_text = ? WHERE id = ?",
-                          (cleaned, len(cleaned.split()), raw_or_none(raw, cleaned), article_id))
+                          (cleaned, count_words(cleaned), raw_or_none(raw, cleaned), article_id))
         return True
 
     def reclean(self, site: str | None = None,
@@ -633,6 +634,7 @@ class Store:
         """
         try:
             with self.transaction():
+                self._unskip([p["requested_url"] for p in pages])
                 for p in pages:
                     if p.get("capture_id") is not None:
                         self._link_capture(p["url"], p["capture_id"], None)
@@ -682,7 +684,7 @@ class Store:
     def languages(self) -> list[str | None]:
         """The languages of the archive's articles (None for undetected), by seeks of the
         `language` index, read again after LANGUAGES_TTL seconds; just None before the
-        multilingual migration (m970)."""
+        multilingual migration (m980)."""
         if self._languages is not None and \
                 time.monotonic() - self._languages[0] < LANGUAGES_TTL:
             return self._languages[1]
@@ -699,7 +701,7 @@ class Store:
         return found
 
     def _multilingual(self) -> bool:
-        """Whether the archive has the language-aware index (m970: `search_forms`)."""
+        """Whether the archive has the language-aware index (m980: `search_forms`)."""
         return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
                                  "AND name = 'idx_articles_language'").fetchone() is not None
 
@@ -918,11 +920,12 @@ class Store:
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
             "fetched_url": a.fetched_url, "extractor_version": extractor,
-            "capture_id": capture_id, "t": fetched_at,
+            "capture_id": capture_id, "paywalled": a.paywalled, "t": fetched_at,
         }
         meta = [c for c in values if c not in _RESTORE_KEEP]
         try:
             with self.transaction():
+                self._unskip([a.url, a.fetched_url], capture_id=capture_id)
                 row = self.conn.execute(
                     "SELECT a.content_hash, c.fetched_at, a.id, "
                     "EXISTS (SELECT 1 FROM article_blocks b WHERE b.article_id = a.id), "
@@ -1023,6 +1026,7 @@ class Store:
             with self.transaction():
                 # The batch path with one row: a new article is indexed once, already cleaned.
                 (outcome,) = _Batch(self).save([(site, article, seen_at, capture_id, extractor)])
+                self._unskip([requested_url])
                 first_seen, published = self.conn.execute(
                     "SELECT first_seen, published FROM articles WHERE url = ?",
                     (article.url,)).fetchone()
@@ -1134,6 +1138,114 @@ class Store:
     def frontier_done(self, url: str) -> None:
         """Take a URL off the frontier: it was stored, skipped for good, or given up on."""
         self._write("update the frontier", "DELETE FROM frontier WHERE url = ?", (url,))
+
+    # -- skipped pages: fetched, judged not to be an article (issue 18) ------------------
+
+    def skip_pages(self, pages: list[dict[str, Any]]) -> int:
+        """Record fetched pages judged not to be articles, and take them off the frontier, in
+        one transaction; how many were recorded.
+
+        Each page: `site`, `url` (the URL requested), `fetched_url` (where the response came
+        from), `reason`, `score` (the classifier's, or None), `fetched_at`, `capture_id` (or
+        None), and `run_id` or, from a distributed worker, `worker` (its run's id is looked
+        up). A URL that is an archived article is not recorded: its article stands (a
+        revisit that looks like no article never takes a story out of the archive). One row
+        per URL: the latest decision.
+        """
+        by_worker = "worker" in self.db["runs"].columns_dict
+        try:
+            with self.transaction():
+                recorded = 0
+                for p in pages:
+                    run_id = p.get("run_id")
+                    if run_id is None and p.get("worker") and by_worker:
+                        row = self.conn.execute("SELECT id FROM runs WHERE worker = ?",
+                                                (p["worker"],)).fetchone()
+                        run_id = row[0] if row else None
+                    recorded += self._skip(p, run_id)
+                    self.conn.execute("DELETE FROM frontier WHERE url = ?", (p["url"],))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record skipped pages: {exc}") from None
+        return recorded
+
+    def skip_page(self, site: str, url: str, *, reason: str, fetched_at: str,
+                  fetched_url: str | None = None, score: float | None = None,
+                  run_id: int | None = None, capture_id: int | None = None) -> bool:
+        """`skip_pages` for one page (the crawl's pipeline): whether it was recorded."""
+        return self.skip_pages([{"site": site, "url": url, "fetched_url": fetched_url or url,
+                                 "reason": reason, "score": score, "fetched_at": fetched_at,
+                                 "run_id": run_id, "capture_id": capture_id}]) == 1
+
+    def _skip(self, p: dict[str, Any], run_id: int | None) -> int:
+        fetched_url = p.get("fetched_url") or p["url"]
+        cur = self.conn.execute(
+            "INSERT INTO skipped_pages (url, fetched_url, site, run_id, reason, score, "
+            "fetched_at, capture_id) SELECT ?, ?, ?, ?, ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url IN (?, ?)) "
+            "AND NOT EXISTS (SELECT 1 FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ?) "
+            "ON CONFLICT (url) DO UPDATE SET fetched_url = excluded.fetched_url, "
+            "site = excluded.site, run_id = coalesce(excluded.run_id, skipped_pages.run_id), "
+            "reason = excluded.reason, score = excluded.score, "
+            "fetched_at = excluded.fetched_at, "
+            "capture_id = coalesce(excluded.capture_id, skipped_pages.capture_id)",
+            (p["url"], fetched_url, p["site"], run_id, p["reason"], p.get("score"),
+             p["fetched_at"], p.get("capture_id"), p["url"], fetched_url, p["url"]))
+        return cur.rowcount
+
+    def redecide_skip(self, site: str, url: str, *, reason: str, score: float | None,
+                      fetched_at: str, capture_id: int) -> None:
+        """A stored capture re-extracted (`archiver reextract`) is still no article: its
+        skipped record gets the current decision. The record made from this capture is
+        updated; else the URL's record when this capture is not older than it; else (an
+        archive from before the record was kept) the page is recorded now."""
+        try:
+            with self.transaction():
+                cur = self.conn.execute(
+                    "UPDATE skipped_pages SET reason = ?, score = ? WHERE capture_id = ?",
+                    (reason, score, capture_id))
+                if cur.rowcount:
+                    return
+                row = self.conn.execute(
+                    "SELECT url, fetched_at FROM skipped_pages WHERE url = ? OR fetched_url = ? "
+                    "ORDER BY fetched_at DESC LIMIT 1", (url, url)).fetchone()
+                if row is not None:
+                    if row[1] <= fetched_at:
+                        self.conn.execute(
+                            "UPDATE skipped_pages SET reason = ?, score = ?, fetched_at = ?, "
+                            "capture_id = ? WHERE url = ?",
+                            (reason, score, fetched_at, capture_id, row[0]))
+                    return
+                self._skip({"site": site, "url": url, "reason": reason, "score": score,
+                            "fetched_at": fetched_at, "capture_id": capture_id}, None)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record a skipped page: {exc}") from None
+
+    def _unskip(self, urls: list[str | None], *, capture_id: int | None = None) -> None:
+        """Pages now archived as articles leave the skipped record (by requested or fetched
+        URL, or by the capture the article was extracted from)."""
+        if self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM skipped_pages)").fetchone()[0]:
+            return  # the usual case: one probe of an empty table, no delete per article
+        found = list(dict.fromkeys(u for u in urls if u))
+        for i in range(0, len(found), _LOOKUP_CHUNK):
+            chunk = found[i:i + _LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            self.conn.execute(f"DELETE FROM skipped_pages WHERE url IN ({marks}) "
+                              f"OR fetched_url IN ({marks})", chunk + chunk)
+        if capture_id is not None:
+            self.conn.execute("DELETE FROM skipped_pages WHERE capture_id = ?", (capture_id,))
+
+    def skipped_by_site(self) -> dict[str, dict[str, int]]:
+        """Per site, recorded skipped pages by reason (empty for an archive without the table,
+        e.g. one opened read-only before a newer version migrated it)."""
+        if "skipped_pages" not in self.db.table_names():
+            return {}
+        out: dict[str, dict[str, int]] = {}
+        for site, reason, n in self.conn.execute(
+                "SELECT site, reason, count(*) FROM skipped_pages GROUP BY site, reason "
+                "ORDER BY site, reason"):
+            out.setdefault(site, {})[reason] = n
+        return out
 
     def frontier_attempt(self, url: str) -> int:
         """Count one more attempt at a frontier URL; return how many there have been."""
@@ -1329,7 +1441,7 @@ _LOOKUP_CHUNK = 500
 _INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "date_source",
                    "language", "description", "image", "sitename", "categories", "tags", "text",
                    "word_count", "content_hash", "fetched_url", "first_seen", "last_seen",
-                   "raw_text", "capture_id", "extractor_version")
+                   "raw_text", "capture_id", "extractor_version", "paywalled")
 _INSERT_SQL = f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) VALUES "
 _INSERT_ROW = f"({', '.join('?' for _ in _INSERT_COLUMNS)})"
 _BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
@@ -1422,6 +1534,7 @@ class _Batch:
                 "SELECT url, content_hash FROM articles WHERE url IN "
                 f"({', '.join('?' for _ in chunk)})", chunk))
         outcomes: list[Outcome] = []
+        self.store._unskip([u for _, a, _, _, _ in rows for u in (a.url, a.fetched_url)])
         for site, a, seen_at, capture_id, extractor in rows:
             stored = self.known.get(a.url)
             if stored is None:
@@ -1454,12 +1567,13 @@ class _Batch:
         found = boilerplate.blocks(a.text)
         template = self._template(site).intersection(found)
         text = boilerplate.clean(a.text, template, self._overrides(site))
-        words = a.word_count if text == a.text else len(text.split())
+        words = a.word_count if text == a.text else count_words(text)
         row = (a.url, site, a.title, a.author, a.published, a.modified, a.date_source,
                a.language, a.description, a.image, a.sitename,
                json.dumps(a.categories, ensure_ascii=False),
                json.dumps(a.tags, ensure_ascii=False), text, words, a.content_hash,
-               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor)
+               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor,
+               a.paywalled)
         self.pending.append(_Pending(site, a.url, a.text, text, found, template, row))
 
     def flush(self) -> None:
@@ -1534,7 +1648,7 @@ class _Batch:
                     continue
                 text = boilerplate.clean(p.raw, now, overrides)
                 if text != p.text:
-                    recleaned.append((text, len(text.split()), raw_or_none(p.raw, text),
+                    recleaned.append((text, count_words(text), raw_or_none(p.raw, text),
                                       ids[p.url]))
             earlier: set[int] = set()
             for key in changed:

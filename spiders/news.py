@@ -137,7 +137,7 @@ class NewsSpider(scrapy.Spider):
     def _feed_requests(self, entries: list[Entry], response: Response
                        ) -> Iterator[scrapy.Request]:
         for entry in entries:
-            yield from self._candidate(entry.url, hints=self._hints(entry))
+            yield from self._candidate(entry.url, hints=self._hints(entry, "feed"))
         if entries:
             self._remember_validators(response)
 
@@ -167,7 +167,8 @@ class NewsSpider(scrapy.Spider):
                 yield self._seed(entry.url, self.parse_sitemap, "sitemap",
                                  sitemap_depth=depth + 1)
             else:
-                yield from self._candidate(entry.url, hints=self._hints(entry))
+                via = "news_sitemap" if entry.news else "sitemap"
+                yield from self._candidate(entry.url, hints=self._hints(entry, via))
         if not sitemap.is_index:  # an index may stay unchanged while its sitemaps grow
             self._remember_validators(response)
 
@@ -227,8 +228,9 @@ class NewsSpider(scrapy.Spider):
             stop_unwritable(self.crawler, exc)
             return []
 
-    def _hints(self, entry: Entry) -> Hints:
-        return Hints(title=entry.title, published=entry.published, language=entry.language)
+    def _hints(self, entry: Entry, via: str) -> Hints:
+        return Hints(title=entry.title, published=entry.published, language=entry.language,
+                     via=via)
 
     def _follows(self, response: Response) -> bool:
         """Whether the page's links are followed (it was reached within the follow depth)."""

@@ -669,3 +669,51 @@ def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
         assert server.paths() == []
     assert result.returncode == 1, result.stderr[-2000:]
     assert "non_public_address 1" in result.stdout
+
+
+@pytest.mark.slow
+def test_workers_pages_skipped_as_no_article_are_recorded_and_paywalls_flagged(
+        tmp_path, client, redis_url):
+    """Issue 18 in the distributed mode: a page a worker judges no article reaches the writer,
+    which records it in `skipped_pages` under the worker's run with its capture, as `archiver
+    crawl` does; `archiver reextract` brings it back from the worker's WARC file."""
+    n = 6
+    site = tmp_path / "site"
+    generate_site(site, n)
+    for i in (0, 1):  # one paragraph of about 40 words: too short for this site
+        page = site / f"{article_path(i).lstrip('/')}.html"
+        page.write_text(re.sub(r"<p>Story \d+ paragraph [1-3]:.*?</p>\n?", "",
+                               page.read_text()))
+    page = site / f"{article_path(2).lstrip('/')}.html"
+    page.write_text(page.read_text().replace(
+        "</head>", '<meta property="article:content_tier" content="locked"></head>'))
+    db = tmp_path / "archive.db"
+    with SiteServer(site) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
+                                   concurrency=4)
+        with config.open("a") as fh:
+            fh.write("min_words = 100\n")
+        _run(config, db, redis_url, tmp_path, "run")
+        short = {server.origin + article_path(i) for i in (0, 1)}
+        with sqlite3.connect(db) as conn:
+            skipped = conn.execute(
+                "SELECT s.url, s.site, s.reason, r.worker, c.url, c.role FROM skipped_pages s "
+                "LEFT JOIN runs r ON r.id = s.run_id "
+                "LEFT JOIN captures c ON c.id = s.capture_id ORDER BY s.url").fetchall()
+            flags = dict(conn.execute("SELECT url, paywalled FROM articles"))
+        assert [row[0] for row in skipped] == sorted(short)
+        for url, name, reason, worker, captured, role in skipped:
+            assert (name, reason, captured, role) == ("gen", "too_short", url, "page")
+            assert worker  # the run of the worker that fetched it
+        assert set(flags) == {server.origin + article_path(i) for i in range(2, n)}
+        assert flags == {u: int(u.endswith(article_path(2))) for u in flags}
+        assert "too_short 2" in run_archiver("stats", "--db", str(db)).stdout
+
+        lenient = tmp_path / "lenient.toml"
+        lenient.write_text(config.read_text().replace("min_words = 100", "min_words = 10"))
+        result = run_archiver("reextract", "--db", str(db), "--config", str(lenient))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "2 restored" in result.stdout, result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM skipped_pages").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == n

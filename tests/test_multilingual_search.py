@@ -183,10 +183,10 @@ def test_datasette_ranked_search_query_highlights_cjk_and_stems(crawled):
 
 
 def test_a_previous_schema_archive_is_migrated_once_and_searchable(tmp_path, crawled):
-    """An archive of the schema before m970 (its FTS index as written), rebuilt in place."""
+    """An archive of the schema before m980 (its FTS index as written), rebuilt in place."""
     old = tmp_path / "old.db"
     conn = sqlite3.connect(old)
-    migrations.migrations.apply(Database(conn), stop_before="m970_multilingual_search")
+    migrations.migrations.apply(Database(conn), stop_before="m980_multilingual_search")
     with sqlite3.connect(crawled) as src:
         columns = [r[1] for r in src.execute("PRAGMA table_info(articles)")]
         rows = src.execute(f"SELECT {', '.join(columns)} FROM articles ORDER BY id").fetchall()
