@@ -218,12 +218,22 @@ def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
+@click.option("--lang", default=None, metavar="CODE",
+              help="Stem the query in this language only (ISO 639-1, e.g. de); default: in "
+                   "every language the archive holds.")
+@click.option("--print-match", is_flag=True,
+              help="Print the FTS5 MATCH expression the query becomes (for sqlite3) and exit.")
 def search(query: str, db_path: Path, site: str | None, since: str | None, until: str | None,
-           limit: int, fmt: str) -> None:
-    """Ranked full-text search (FTS5 syntax: "phrases", AND/OR/NOT, prefix*)."""
+           limit: int, fmt: str, lang: str | None, print_match: bool) -> None:
+    """Ranked full-text search in every language (FTS5 syntax: "phrases", AND/OR/NOT,
+    prefix*, column:word); words match their inflected forms, CJK words their characters."""
     try:
         with Store(db_path, readonly=True) as store:
-            hits = store.search(query, site=site, since=since, until=until, limit=limit)
+            if print_match:
+                click.echo(store.match_expression(query, lang))
+                return
+            hits = store.search(query, site=site, since=since, until=until, limit=limit,
+                                lang=lang)
     except ArchiverError as exc:
         raise CliError(exc) from None
     if fmt == "json":
@@ -451,7 +461,8 @@ def optimize(db_path: Path) -> None:
 
     Crawls, imports and re-extractions already merge the index at their end (fully after a
     large load, a bounded step after a small one); run this after many small runs, or when
-    another tool wrote to the archive. Takes seconds per 100k articles; searches keep working.
+    another tool wrote to the archive (its rows first get their language-aware index forms:
+    stems, CJK character pairs). Takes seconds per 100k articles; searches keep working.
     """
     try:
         if not db_path.exists():

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import boilerplate, migrations
+from . import boilerplate, migrations, search_text
 from .classify import count_words
 from .errors import QueryError, StoreError
 from .extract import Article, content_hash
@@ -33,6 +34,8 @@ BUSY_TIMEOUT_ENV = "ARCHIVER_BUSY_TIMEOUT"
 BULK_SHARE = 4
 #: Pages of index a small run's merge writes at most (FTS5 pages are 4 KB by default).
 MERGE_PAGES = 500
+#: Seconds a Store keeps the archive's list of languages (which stemmers a query uses).
+LANGUAGES_TTL = 30.0
 _STORE_FAILURES = ("no such table", "locked", "disk", "malformed", "readonly", "unable to open",
                    "corrupt", "I/O")
 
@@ -123,6 +126,7 @@ class Store:
         self.db = Database(self.conn)
         self._in_batch = False  #: inside `batch`: transactions are savepoints
         self._bulk_cache = False  #: the page cache was raised for bulk writes (`_Batch.save`)
+        self._languages: tuple[float, list[str | None]] | None = None  #: (read at, languages)
         if check:
             self.quick_check()
         if not readonly:
@@ -130,9 +134,31 @@ class Store:
                 migrations.apply(self.db)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: cannot prepare archive: {exc}") from None
+            self._track_search_forms()
 
     def close(self) -> None:
         self.conn.close()
+
+    def _track_search_forms(self) -> None:
+        """Note the articles this connection writes, so each transaction ends by writing their
+        language-aware index forms (`_flush_search_forms`). TEMP: other programs writing the
+        archive have no Python to run, and the plain-SQL triggers index their rows as written.
+        """
+        self.conn.executescript(
+            "CREATE TEMP TABLE IF NOT EXISTS search_dirty (id INTEGER PRIMARY KEY);"
+            "CREATE TEMP TRIGGER IF NOT EXISTS search_dirty_ai AFTER INSERT ON main.articles "
+            "BEGIN INSERT OR IGNORE INTO search_dirty VALUES (new.id); END;"
+            "CREATE TEMP TRIGGER IF NOT EXISTS search_dirty_au AFTER UPDATE OF title, "
+            "description, text, author, language ON main.articles "
+            "BEGIN INSERT OR IGNORE INTO search_dirty VALUES (new.id); END;")
+
+    def _flush_search_forms(self) -> None:
+        """Write the index forms (stems, bigrams) of the articles written since the last
+        flush, inside the transaction that wrote them."""
+        ids = [row[0] for row in self.conn.execute("SELECT id FROM temp.search_dirty")]
+        if ids:
+            self.conn.execute("DELETE FROM temp.search_dirty")
+            migrations.refresh_search_forms(self.conn, ids)
 
     def quick_check(self) -> None:
         """Raise StoreError unless SQLite finds the file sound, before anything writes to it.
@@ -177,6 +203,7 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._flush_search_forms()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -207,6 +234,7 @@ class Store:
             self._in_batch = False
             try:
                 if self.conn.in_transaction:
+                    self._flush_search_forms()
                     self.conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 if self.conn.in_transaction:
@@ -663,14 +691,48 @@ class Store:
             rows.append(row)
         return rows
 
+    def languages(self) -> list[str | None]:
+        """The languages of the archive's articles (None for undetected), by seeks of the
+        `language` index, read again after LANGUAGES_TTL seconds; just None before the
+        multilingual migration (m980)."""
+        if self._languages is not None and \
+                time.monotonic() - self._languages[0] < LANGUAGES_TTL:
+            return self._languages[1]
+        if not self._multilingual():
+            return [None]
+        found = [row[0] for row in self.conn.execute(
+            "WITH RECURSIVE l(v) AS (SELECT min(language) FROM articles UNION ALL "
+            "SELECT (SELECT min(language) FROM articles WHERE language > l.v) FROM l "
+            "WHERE l.v IS NOT NULL) SELECT v FROM l WHERE v IS NOT NULL")]
+        if self.conn.execute("SELECT 1 FROM articles WHERE language IS NULL "
+                             "LIMIT 1").fetchone() is not None:
+            found.append(None)
+        self._languages = (time.monotonic(), found)
+        return found
+
+    def _multilingual(self) -> bool:
+        """Whether the archive has the language-aware index (m980: `search_forms`)."""
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
+                                 "AND name = 'idx_articles_language'").fetchone() is not None
+
+    def match_expression(self, query: str, lang: str | None = None) -> str:
+        """The FTS5 MATCH expression `search` runs for `query`: each word in its forms under
+        the stemmers of the archive's languages (or `lang`'s), CJK words as bigram phrases.
+        What a plain-SQL user puts after `articles_fts MATCH`."""
+        return search_text.to_match(query, search_text.search_keys(self.languages(), lang))
+
     def search(self, query: str, *, site: str | None = None, since: str | None = None,
-               until: str | None = None, limit: int = 20) -> list[SearchHit]:
+               until: str | None = None, limit: int = 20,
+               lang: str | None = None) -> list[SearchHit]:
         """Ranked full-text search (bm25) with a highlighted snippet of the text.
 
-        FTS5 syntax works (phrases, AND/OR/NOT, prefix*); text FTS5 cannot parse raises
-        QueryError. Without filters the top rowids are ranked inside the FTS index first and
-        only those are joined, which is much faster than sorting the whole join.
+        FTS5 syntax works (phrases, AND/OR/NOT, prefix*, column filters), in every language
+        (`match_expression`; `lang` stems the query in that language only); text FTS5 cannot
+        parse raises QueryError. Without filters the top rowids are ranked inside the FTS index
+        first and only those are joined, which is much faster than sorting the whole join.
         """
+        original = query
+        query = self.match_expression(query, lang)
         where, params = _article_filters(site, since, until)
         params.update(q=query, limit=limit)
         if where:
@@ -684,7 +746,7 @@ class Store:
         rows = []
         try:
             top_rows = self.conn.execute(top, params).fetchall()
-            found = self._hits(query, [rowid for rowid, _ in top_rows])
+            found = self._hits(query, [rowid for rowid, _ in top_rows], original)
             for rowid, rank in top_rows:
                 if rowid in found:  # else deleted since (a writer works alongside)
                     rows.append((*found[rowid], rank))
@@ -692,11 +754,11 @@ class Store:
             message = str(exc)
             if any(word in message for word in _STORE_FAILURES):
                 raise StoreError(f"{self.path}: search failed: {message}") from None
-            raise QueryError(f"cannot parse search query {query!r}: {message} "
+            raise QueryError(f"cannot parse search query {original!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
         return [SearchHit(*row) for row in rows]
 
-    def _hits(self, query: str, rowids: list[int]) -> dict[int, tuple]:
+    def _hits(self, query: str, rowids: list[int], original: str) -> dict[int, tuple]:
         """The ranked rows' article columns and snippets, by rowid.
 
         A snippet needs the FTS cursor positioned on the row by the MATCH. Row by row
@@ -705,10 +767,12 @@ class Store:
         every setup (about 1 ms each at 100k articles). So a prefix query takes one pass over
         the rowid range of the hits instead (`+rowid IN` keeps the list out of FTS5's plan,
         which would otherwise set the query up once per value). bench/storebench.py measures.
+        Texts in unspaced scripts get their snippet from `search_text.snippet` (the original
+        `query`), as the index counts their words in bigrams, not in SQLite's tokens.
         """
         if len(rowids) > _LOOKUP_CHUNK:
-            return {**self._hits(query, rowids[:_LOOKUP_CHUNK]),
-                    **self._hits(query, rowids[_LOOKUP_CHUNK:])}
+            return {**self._hits(query, rowids[:_LOOKUP_CHUNK], original),
+                    **self._hits(query, rowids[_LOOKUP_CHUNK:], original)}
         if not rowids:
             return {}
         marks = ", ".join("?" for _ in rowids)
@@ -725,9 +789,19 @@ class Store:
                 row = self.conn.execute(sql, (query, rowid)).fetchone()
                 if row is not None:
                     snippets[rowid] = row[0]
-        return {rowid: (*rest, snippets[rowid]) for rowid, *rest in self.conn.execute(
-            f"SELECT id, url, site, title, author, published FROM articles WHERE id IN ({marks})",
-            rowids) if rowid in snippets}
+        # Only an article with index forms can have unspaced text: only its text is read.
+        text_sql = ("(SELECT a.text FROM search_forms s WHERE s.id = a.id)"
+                    if self._multilingual() else "NULL")
+        hits = {}
+        for rowid, *rest, text, language in self.conn.execute(
+                f"SELECT id, url, site, title, author, published, {text_sql}, language "
+                f"FROM articles a WHERE id IN ({marks})", rowids):
+            if rowid in snippets:
+                snip = snippets[rowid]
+                if search_text.has_unspaced(text):
+                    snip = search_text.snippet(text, language, original, width=90)
+                hits[rowid] = (*rest, snip)
+        return hits
 
     # -- search index upkeep ---------------------------------------------------------------
 
@@ -766,10 +840,16 @@ class Store:
         return True
 
     def optimize_search_index(self) -> tuple[int, int]:
-        """Rewrite the full-text index into one segment; its segment count before and after."""
+        """Rewrite the full-text index into one segment; its segment count before and after.
+
+        First re-derives every article's language-aware index forms, so rows another program
+        wrote (indexed as written by the plain-SQL triggers) get their stems and bigrams.
+        """
         try:
             before = self.index_segments()
             with self.transaction():
+                migrations.refresh_search_forms(
+                    self.conn, [row[0] for row in self.conn.execute("SELECT id FROM articles")])
                 self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('optimize')")
             return before, self.index_segments()
         except sqlite3.DatabaseError as exc:
@@ -945,7 +1025,7 @@ class Store:
         where, params = _article_filters(site, since, until)
         if query:
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
-            params["q"] = query
+            params["q"] = self.match_expression(query)
         sql = "SELECT a.* FROM articles a"
         if where:
             sql += " WHERE " + " AND ".join(where)
