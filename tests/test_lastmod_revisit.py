@@ -65,7 +65,11 @@ def test_a_newer_lastmod_makes_a_page_due_before_its_schedule(tmp_path):
         # date is malformed, article 3's is far in the future, article 4's stays in the past.
         for n in range(1, 5):
             edit(site, n)
-        moved = iso(datetime.now(UTC) + timedelta(seconds=2))  # after run 1's fetch
+        # Strictly after run 1's fetch and strictly before run 2's, at the archive's one-second
+        # resolution, however fast or slow the machine is.
+        time.sleep(1.1)
+        moved = iso(datetime.now(UTC))
+        time.sleep(1.1)
         write_sitemap(site, {1: moved, 2: "last tuesday", 3: "2999-01-01T00:00:00Z", 4: past})
         server.log.clear()
         second = crawl(config, db)

@@ -10,7 +10,7 @@ import fcntl
 import os
 import pty
 import re
-import select
+import selectors
 import struct
 import subprocess
 import sys
@@ -41,10 +41,12 @@ def run_in_pty(*args: str, timeout: float = 180) -> tuple[int, str]:
     os.close(slave)
     chunks = []
     deadline = time.monotonic() + timeout
+    # a selector, not select.select(): in a long test session descriptors pass 1024
+    watch = selectors.DefaultSelector()
+    watch.register(master, selectors.EVENT_READ)
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
+            if watch.select(0.5):
                 try:
                     chunk = os.read(master, 65536)
                 except OSError:  # EIO: every holder of the slave end has closed it
@@ -59,6 +61,7 @@ def run_in_pty(*args: str, timeout: float = 180) -> tuple[int, str]:
             pytest.fail("the command did not finish")
         code = proc.wait(timeout=30)
     finally:
+        watch.close()
         os.close(master)
     output = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
     fail_on_scrapy_deprecations(output)
