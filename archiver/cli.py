@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .classify import shipped_model
 from .config import load_config
 from .errors import ArchiverError, ExitCode, StoreError
 from .extract import analyse
@@ -60,9 +61,13 @@ def cli() -> None:
 @click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="End the run cleanly after N minutes; the rest waits for the next run.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-              default="INFO", show_default=True, help="Detail of the crawl log.")
+              default="INFO", show_default=True,
+              help="Detail of the crawl log (on a terminal, giving it shows the log).")
 @click.option("--quiet", "-q", is_flag=True,
               help="Print only the final summary, and errors on stderr (for cron).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="On a terminal, show Scrapy's log under the live status (off a terminal "
+                   "the log is always shown, unless --quiet).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the full crawl log to this file.")
 @click.option("--warc-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -73,17 +78,21 @@ def cli() -> None:
                    "with an existing --db, also queue its articles due for a revisit.")
 @REDIS_OPTION
 def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: int | None,
-          max_minutes: float | None, log_level: str, quiet: bool, log_file: Path | None,
-          warc_dir: Path | None, distributed: bool, redis_url: str | None) -> None:
+          max_minutes: float | None, log_level: str, quiet: bool, verbose: bool,
+          log_file: Path | None, warc_dir: Path | None, distributed: bool,
+          redis_url: str | None) -> None:
     """Crawl the configured sites into the archive and print a summary.
 
-    Incremental: archived articles are fetched again only when due for a revisit, and what a
-    killed or bounded run left is picked up. One crawl at a time per archive.
+    Incremental: archived articles are fetched again only when due for a revisit (or when
+    their sitemap or feed date says they changed), and what a killed or bounded run left is
+    picked up. One crawl at a time per archive. On a terminal a live status shows progress
+    and Scrapy's log is hidden (warnings and errors still show) unless --verbose.
 
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
     4 another crawl holds the archive's lock, 130 interrupted.
     """
     from .crawl import run_crawl
+    from .progress import on_terminal
 
     if distributed or redis_url:
         _seed(config_path, sites, distributed, redis_url, max_pages,
@@ -92,9 +101,13 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     try:
         config = load_config(config_path)
         extra = {"ARCHIVE_WARC_DIR": str(warc_dir.resolve())} if warc_dir else None
+        given_level = (click.get_current_context().get_parameter_source("log_level")
+                       is not click.core.ParameterSource.DEFAULT)
         summary = run_crawl(config, db_path, list(sites), max_pages=max_pages,
                             log_level=log_level, extra_settings=extra,
-                            max_minutes=max_minutes, quiet=quiet, log_file=log_file)
+                            max_minutes=max_minutes, quiet=quiet, log_file=log_file,
+                            progress=on_terminal() and not quiet,
+                            verbose=verbose or given_level)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -205,12 +218,22 @@ def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
+@click.option("--lang", default=None, metavar="CODE",
+              help="Stem the query in this language only (ISO 639-1, e.g. de); default: in "
+                   "every language the archive holds.")
+@click.option("--print-match", is_flag=True,
+              help="Print the FTS5 MATCH expression the query becomes (for sqlite3) and exit.")
 def search(query: str, db_path: Path, site: str | None, since: str | None, until: str | None,
-           limit: int, fmt: str) -> None:
-    """Ranked full-text search (FTS5 syntax: "phrases", AND/OR/NOT, prefix*)."""
+           limit: int, fmt: str, lang: str | None, print_match: bool) -> None:
+    """Ranked full-text search in every language (FTS5 syntax: "phrases", AND/OR/NOT,
+    prefix*, column:word); words match their inflected forms, CJK words their characters."""
     try:
         with Store(db_path, readonly=True) as store:
-            hits = store.search(query, site=site, since=since, until=until, limit=limit)
+            if print_match:
+                click.echo(store.match_expression(query, lang))
+                return
+            hits = store.search(query, site=site, since=since, until=until, limit=limit,
+                                lang=lang)
     except ArchiverError as exc:
         raise CliError(exc) from None
     if fmt == "json":
@@ -241,19 +264,29 @@ def search(query: str, db_path: Path, site: str | None, since: str | None, until
 @click.option("--site", default=None, help="... of this site.")
 def extract(file: io.BufferedReader, url: str, config_path: Path | None,
             site: str | None) -> None:
-    """Print as JSON what the archive would store for a page (FILE, or stdin)."""
-    options: dict = {}
+    """Print as JSON what the archive would store for a page (FILE, or stdin).
+
+    A page that is not an article prints its reason and, when the classifier judged it, its
+    score (the probability that it is an article) and the threshold it missed.
+    """
+    from .ingest import process
+
+    chosen = None
     try:
         if config_path or site:
             config = load_config(config_path or Path("sites.toml"))
             (chosen,) = config.select([site] if site else list(config.sites)[:1])
-            options = dict(drop_xpath=chosen.clean.drop_xpath, domains=chosen.domains,
-                           min_words=chosen.min_words)
     except ArchiverError as exc:
         raise CliError(exc) from None
-    result = analyse(file.read(), url, **options)
+    body = file.read()
+    result = process(body, url, chosen) if chosen else analyse(body, url)
     if result.article is None:
-        click.echo(json.dumps({"article": None, "reason": result.reason}))
+        out: dict = {"article": None, "reason": result.reason}
+        if result.score is not None:
+            out["score"] = round(result.score, 4)
+            out["threshold"] = (chosen.article_threshold if chosen and chosen.article_threshold
+                                else shipped_model().threshold)
+        click.echo(json.dumps(out))
         sys.exit(int(ExitCode.PARTIAL))
     click.echo(json.dumps(result.article.to_dict(), ensure_ascii=False, indent=2))
 
@@ -276,14 +309,23 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
     """Extract the stored WARC captures again with the current code; no network.
 
     Articles are updated in place (a change made by the extractor is not a new revision) and
-    missing ones come back; each records the extractor version that produced it.
+    missing ones come back; each records the extractor version that produced it. Pages an
+    earlier decision skipped as no article are decided again: articles now, they come back.
     """
+    from .progress import on_terminal, task_progress
     from .reextract import reextract as run
 
     try:
         config = load_config(config_path)
-        summary = run(db_path, config, site=site, since=since,
-                      workers_count=workers or config.crawler.extract_workers)
+        total = None
+        if on_terminal() and db_path.exists():
+            with Store(db_path, readonly=True) as store:
+                total = store.count_captures(site=site, since=since)
+        with task_progress("re-extracting captures", total,
+                           enabled=total is not None) as advance:
+            summary = run(db_path, config, site=site, since=since,
+                          workers_count=workers or config.crawler.extract_workers,
+                          progress=advance)
     except ArchiverError as exc:
         raise CliError(exc) from None
     click.echo(summary.render())
@@ -305,11 +347,17 @@ def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: 
            query: str | None, output: io.TextIOBase) -> None:
     """Stream articles with all their metadata as JSON Lines or CSV, in constant memory."""
     from .export import export as run
+    from .progress import on_terminal, task_progress
 
+    to_file = getattr(output, "name", "-") not in ("-", "<stdout>")
     try:
         with Store(db_path, readonly=True) as store:
-            count = run(store, output, fmt, site=site, since=since, until=until,  # type: ignore[arg-type]
-                        query=query)
+            shown = to_file and on_terminal()  # never drawn into the exported stream
+            total = store.count_articles(site=site, since=since, until=until,
+                                         query=query) if shown else None
+            with task_progress("exporting articles", total, enabled=shown) as advance:
+                count = run(store, output, fmt, site=site, since=since,  # type: ignore[arg-type]
+                            until=until, query=query, progress=advance)
     except ArchiverError as exc:
         raise CliError(exc) from None
     output.flush()
@@ -392,9 +440,12 @@ def reclean(db_path: Path, site: str | None, config_path: Path) -> None:
                          for s in config.sites.values()}
         if not db_path.exists():
             raise StoreError(f"{db_path}: no such archive (run `archiver crawl` first)")
+        from .progress import task_progress
+
         with Store(db_path) as store:
             total = store.count(site)
-            changed = store.reclean(site, overrides)
+            with task_progress("re-cleaning articles", total) as advance:
+                changed = store.reclean(site, overrides, progress=advance)
             counts = {name: store.count(name) for name in changed}
     except ArchiverError as exc:
         raise CliError(exc) from None
@@ -410,7 +461,8 @@ def optimize(db_path: Path) -> None:
 
     Crawls, imports and re-extractions already merge the index at their end (fully after a
     large load, a bounded step after a small one); run this after many small runs, or when
-    another tool wrote to the archive. Takes seconds per 100k articles; searches keep working.
+    another tool wrote to the archive (its rows first get their language-aware index forms:
+    stems, CJK character pairs). Takes seconds per 100k articles; searches keep working.
     """
     try:
         if not db_path.exists():
@@ -514,11 +566,12 @@ def history(url: str, db_path: Path) -> None:
     try:
         with Store(db_path, readonly=True) as store:
             versions = store.versions(url) or store.versions(normalize(url) or url)
+            revisits = store.revisits(versions[-1]["url"]) if versions else []
     except ArchiverError as exc:
         raise CliError(exc) from None
     if not versions:
         raise click.ClickException(f"{url}: not in the archive")
-    click.echo(render_history(versions))
+    click.echo(render_history(versions, revisits))
 
 
 @cli.command()
@@ -528,7 +581,8 @@ def history(url: str, db_path: Path) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a chart of articles per day per site to FILE.png or FILE.svg.")
 def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
-    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors."""
+    """Per site: articles, first/last published, last 24 h and 7 days, last run, errors,
+    pages skipped as no article (by reason)."""
     from .stats import articles_per_day, collect
 
     try:

@@ -45,6 +45,11 @@ class Site:
     max_pages: int = 500
     follow_depth: int = 2
     min_words: int = 40
+    #: "auto": the classifier decides; "allow": every page whose URL the `allow` rules accept
+    #: (and with at least `min_words` words) is an article
+    articles: str = "auto"
+    #: the site's own decision threshold (a probability); None: the model's
+    article_threshold: float | None = None
     clean: CleaningRules = field(default_factory=CleaningRules)
     #: Revisit an archived article as it passes each of these ages (seconds); then never.
     revisit: tuple[int, ...] = DEFAULT_SCHEDULE
@@ -110,6 +115,8 @@ _SITE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_pages": int,
     "follow_depth": int,
     "min_words": int,
+    "articles": str,
+    "article_threshold": (int, float),
     "clean": dict,
     "revisit": list,
 }
@@ -245,6 +252,16 @@ def _parse_site(path: Path, name: str, raw: Any) -> Site:
         if value < low:
             raise ConfigError(f"{where}: key {key!r} must be at least {low}, not {value}")
         numbers[key] = value
+    articles = raw.get("articles", "auto")
+    if articles not in ("auto", "allow"):
+        raise ConfigError(f"{where}: key 'articles' must be \"auto\" or \"allow\", "
+                          f"not {articles!r}")
+    if articles == "allow" and not patterns["allow"]:
+        raise ConfigError(f"{where}: key 'articles' = \"allow\" needs 'allow' patterns")
+    threshold = raw.get("article_threshold")
+    if threshold is not None and not 0 < threshold < 1:
+        raise ConfigError(f"{where}: key 'article_threshold' must be between 0 and 1 "
+                          f"(a probability), not {threshold}")
     try:
         revisit = parse_schedule(raw.get("revisit", list(DEFAULT_SCHEDULE)))
     except (ValueError, TypeError) as exc:
@@ -256,6 +273,8 @@ def _parse_site(path: Path, name: str, raw: Any) -> Site:
         allow=patterns["allow"],
         deny=patterns["deny"],
         clean=_parse_clean(where, raw.get("clean", {})),
+        articles=articles,
+        article_threshold=float(threshold) if threshold is not None else None,
         **urls,
         **numbers,
     )

@@ -32,6 +32,8 @@ class SiteSummary:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    #: feed / sitemap dates that could not be trusted (malformed, far future), ignored
+    dates_ignored: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteSummary:
@@ -45,6 +47,8 @@ class SiteSummary:
                 summary.skipped[key.removeprefix("archive/skipped/")] += value
             elif key.startswith("archive/errors/"):
                 summary.errors[key.removeprefix("archive/errors/")] += value
+            elif key.startswith("archive/lastmod_ignored/"):
+                summary.dates_ignored[key.removeprefix("archive/lastmod_ignored/")] += value
         summary.new = stats.get("archive/articles/new", 0)
         summary.updated = stats.get("archive/articles/updated", 0)
         summary.unchanged = stats.get("archive/articles/unchanged", 0)
@@ -89,6 +93,9 @@ class CrawlSummary:
             if s.errors:
                 errs = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
                 lines.append(f"  errors: {errs}")
+            if s.dates_ignored:
+                dates = ", ".join(f"{k} {v}" for k, v in sorted(s.dates_ignored.items()))
+                lines.append(f"  feed/sitemap dates ignored: {dates}")
         code = self.exit_code
         lines.append(f"result: {code.name.lower()} (exit {int(code)})")
         return "\n".join(lines)
@@ -101,17 +108,30 @@ def site_record(s: SiteSummary) -> dict[str, Any]:
             "skipped": dict(s.skipped), "errors": dict(s.errors)}
 
 
+class _CurrentStderr:
+    """A stream that writes to the current `sys.stderr`, whatever replaced it since."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def setup_logging(log_level: str = "INFO", *, quiet: bool = False,
-                  log_file: Path | None = None) -> None:
-    """Send the crawl log to stderr (only errors when quiet) and, in full, to a log file."""
+                  log_file: Path | None = None, stderr_level: str | None = None) -> None:
+    """Send the crawl log to stderr (only errors when quiet, or `stderr_level` and up) and,
+    in full, to a log file."""
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
     fmt = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
     root = logging.getLogger()
     root.setLevel(logging.NOTSET)
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel("ERROR" if quiet else log_level)
+    # With `stderr_level` (a live status on the terminal) each line goes to whatever
+    # sys.stderr is when it is written: the status's proxy, which prints it above the status.
+    stderr = logging.StreamHandler(_CurrentStderr() if stderr_level else sys.stderr)
+    stderr.setLevel(stderr_level or ("ERROR" if quiet else log_level))
     stderr.setFormatter(fmt)
     root.addHandler(stderr)
     if log_file is not None:
@@ -130,15 +150,22 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
               max_pages: int | None = None, log_level: str = "INFO",
               extra_settings: dict[str, Any] | None = None,
               max_minutes: float | None = None, quiet: bool = False,
-              log_file: Path | None = None) -> CrawlSummary:
+              log_file: Path | None = None, progress: bool = False,
+              verbose: bool = False) -> CrawlSummary:
     """Crawl the chosen sites into `db_path`, all in one reactor; return the summary.
 
     Holds the archive's crawl lock throughout (LockedError when another crawl has it) and
     records the run in the `runs` table. Scrapy's reactor cannot restart, so call this once
-    per process (the CLI does).
+    per process (the CLI does). With `progress` (a terminal), a live status is drawn on
+    stderr and Scrapy's log reaches stderr only from WARNING up, or all of it with `verbose`;
+    the log file, when given, has it all either way.
     """
     sites = config.select(site_names)
-    if quiet or log_file:
+    if progress:
+        setup_logging(log_level, log_file=log_file,
+                      stderr_level=log_level if verbose else "WARNING")
+        extra_settings = {"LOG_INSTALL_ROOT_HANDLER": False, **(extra_settings or {})}
+    elif quiet or log_file:
         setup_logging(log_level, quiet=quiet, log_file=log_file)
         extra_settings = {"LOG_INSTALL_ROOT_HANDLER": False, **(extra_settings or {})}
     with CrawlLock(db_path):
@@ -157,7 +184,7 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
             pool = workers.acquire(config.crawler.extract_workers)
             summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
                              log_level=log_level, extra_settings=extra_settings,
-                             max_minutes=max_minutes)
+                             max_minutes=max_minutes, progress=progress)
         finally:
             if pool is not None:
                 workers.release()
@@ -178,7 +205,7 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
 
 def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages: int | None,
            log_level: str, extra_settings: dict[str, Any] | None,
-           max_minutes: float | None) -> CrawlSummary:
+           max_minutes: float | None, progress: bool = False) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -186,13 +213,19 @@ def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages
 
     settings = get_project_settings()
     settings.setmodule("archiver.settings", priority="project")
+    # The command line outranks the config's `[crawler]` table (set at `spider` priority by
+    # NewsSpider.update_settings) only for what it was given: an option left out must not
+    # replace the configured limit with "none" (issue 22: run_timeout was lost that way).
+    given: dict[str, Any] = {}
+    if max_minutes is not None:
+        given["CLOSESPIDER_TIMEOUT"] = max_minutes * 60
     settings.setdict({
         "ARCHIVE_CONFIG": str(config.path),
         "ARCHIVE_DB": str(db_path),
         "ARCHIVE_MAX_PAGES": max_pages or 0,
         "LOG_LEVEL": log_level,
         "ARCHIVE_RUN_ID": run_id,
-        "CLOSESPIDER_TIMEOUT": (max_minutes or 0) * 60,
+        **given,
         **(extra_settings or {}),
     }, priority="cmdline")
     process = CrawlerProcess(settings)
@@ -201,7 +234,17 @@ def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages
         crawler = process.create_crawler(NewsSpider)
         crawlers.append((site.name, crawler))
         process.crawl(crawler, site=site.name)
-    process.start()
+    status = None
+    if progress:
+        from .progress import CrawlStatus
+
+        status = CrawlStatus(crawlers)
+        status.start()
+    try:
+        process.start()
+    finally:
+        if status is not None:
+            status.stop()
     summaries = [SiteSummary.from_stats(name, crawler.stats.get_stats())
                  for name, crawler in crawlers]
     with Store(db_path) as store:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 from datasette import hookimpl
@@ -13,6 +15,71 @@ from markupsafe import Markup, escape
 
 #: The markers the ranked-search query asks snippet() to put around matched terms.
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+#: Seconds the archive's list of languages (which stemmers a search uses) is kept.
+LANGUAGES_TTL = 30.0
+_languages: dict[str, tuple[float, list]] = {}
+_languages_lock = threading.Lock()
+
+
+def _archive_languages(path: Any) -> list:
+    """The archive's languages, read at most every LANGUAGES_TTL seconds (on a connection of
+    its own: SQL functions must not run queries on the connection that calls them)."""
+    from .store import Store
+
+    key = str(path)
+    with _languages_lock:
+        cached = _languages.get(key)
+        if cached is not None and time.monotonic() - cached[0] < LANGUAGES_TTL:
+            return cached[1]
+    try:
+        with Store(path, readonly=True) as store:
+            found = store.languages()
+    except Exception:  # noqa: BLE001 - an unreadable archive searches its words as written
+        found = [None]
+    with _languages_lock:
+        _languages[key] = (time.monotonic(), found)
+    return found
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    """Search in every language, in the table's search box and in SQL.
+
+    `escape_fts`, which Datasette wraps around `?_search=`, becomes the archive's query
+    rewriting (stems of the archive's languages, CJK bigrams; FTS5 syntax kept, and what
+    FTS5 cannot parse searched word by word, as Datasette's own does), so
+    `/archive/articles?_search=Gewerkschaften` finds "Gewerkschaft". Registered last, after
+    Datasette's own `escape_fts`. SQL gets `archiver_match(q)` (the same rewriting, where
+    what FTS5 cannot parse stays an error, which the Ranked search query shows) and
+    `archiver_snippet(snippet, text, language, q)` (a CJK text's snippet, marked with <mark>).
+    """
+    path = getattr(datasette, "archiver_db_path", None)
+    if path is None or database != getattr(datasette, "archiver_db_name", None):
+        return
+    from . import search_text
+
+    def match(query: Any) -> Any:
+        if not isinstance(query, str):
+            return query
+        return search_text.to_match(query, search_text.search_keys(_archive_languages(path)))
+
+    def box_match(query: Any) -> Any:
+        if not isinstance(query, str):
+            return query
+        return search_text.to_match_lenient(
+            query, search_text.search_keys(_archive_languages(path)))
+
+    def cjk_snippet(fts_snippet: Any, text: Any, language: Any, query: Any) -> Any:
+        if not isinstance(text, str) or not isinstance(query, str) \
+                or not search_text.has_unspaced(text):
+            return fts_snippet
+        return search_text.snippet(text, language if isinstance(language, str) else None,
+                                   query, start_mark=MARK_OPEN, end_mark=MARK_CLOSE,
+                                   width=140)
+
+    conn.create_function("escape_fts", 1, box_match)
+    conn.create_function("archiver_match", 1, match)
+    conn.create_function("archiver_snippet", 4, cjk_snippet)
 
 
 class MonthFacet(Facet):

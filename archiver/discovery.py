@@ -20,6 +20,11 @@ class Entry:
     title: str | None = None
     published: str | None = None
     language: str | None = None
+    #: the entry is a Google News `<news:news>` sitemap entry (strong evidence of a story)
+    news: bool = False
+    #: when the feed or sitemap says the page last changed (sitemap `<lastmod>`, feed
+    #: `<updated>` / `<atom:updated>` / `dc:modified`), as written: checked by the spider
+    modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry]:
             continue
         entries.append(Entry(url=url,
                              title=_clip(_child_text(node, "title")),
-                             published=published))
+                             published=published,
+                             modified=_clip(_child_text(node, "updated", "modified"), 100)))
     return entries
 
 
@@ -132,6 +138,8 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap | None:
             title=_clip(_descendant_text(node, "title")),
             published=_descendant_text(node, "publication_date") or _child_text(node, "lastmod"),
             language=_descendant_text(node, "language"),
+            news=any(_local(child.tag) == "news" for child in node),
+            modified=_clip(_child_text(node, "lastmod"), 100),
         ))
     if kind == "urlset":
         # Newest first, so a page budget spends itself on the latest stories.

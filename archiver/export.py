@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from typing import Any, Literal, TextIO
 
 from .store import Store
@@ -24,13 +25,16 @@ def csv_cell(value: Any) -> Any:
 
 def export(store: Store, out: TextIO, fmt: Format, *, site: str | None = None,
            since: str | None = None, until: str | None = None,
-           query: str | None = None) -> int:
+           query: str | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Write the matching articles to `out`; return how many were written.
 
     Rows are read from a cursor and written as they come, so memory does not grow with the
-    archive. Every column of `articles` is written; CSV has a header row.
+    archive. Every column of `articles` is written; CSV has a header row. `progress(1)` is
+    called after each article.
     """
     rows = store.iter_articles(site=site, since=since, until=until, query=query)
+    if progress is not None:
+        rows = _counted(rows, progress)
     count = 0
     if fmt == "jsonl":
         for row in rows:
@@ -51,3 +55,9 @@ def export(store: Store, out: TextIO, fmt: Format, *, site: str | None = None,
     if columns is None:
         writer.writerow(store.article_columns())
     return count
+
+
+def _counted(rows: Any, progress: Callable[[int], None]) -> Any:
+    for row in rows:
+        yield row
+        progress(1)

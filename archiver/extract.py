@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import lxml.html
 from charset_normalizer import from_bytes
@@ -25,6 +24,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from . import classify
 from .boilerplate import (
     EDGE_MAX_WORDS,
     drop_repeated_runs,
@@ -32,21 +32,15 @@ from .boilerplate import (
     teaser_blocks,
     trim_edges,
 )
+from .classify import count_words
 from .language import detect
+from .paywall import is_paywalled
 from .urls import is_front_page, normalize, on_domains
 
 # trafilatura is imported where it is called: it brings numpy and py3langid (about 20 MB),
 # which the crawl process, which never extracts, need not hold.
 
-ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "blogposting",
-    "liveblogposting", "report", "scholarlyarticle", "techarticle", "socialmediaposting",
-}
-LISTING_TYPES = {
-    "collectionpage", "itemlist", "searchresultspage", "website", "profilepage",
-    "aboutpage", "contactpage", "product", "offer", "event", "organization",
-}
+ARTICLE_TYPES = classify.ARTICLE_LD_TYPES
 
 
 @dataclass
@@ -69,6 +63,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     word_count: int = 0
     content_hash: str = ""
+    paywalled: bool = False  #: the page marks the story as (partly) for subscribers only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +77,11 @@ class Extraction:
     reason: str | None = None
     #: what the page would have given had it been taken for an article (for quality scoring)
     candidate: Article | None = None
+    #: the classifier's probability that the page is an article (None: decided before it, e.g.
+    #: an empty body, no text, a front page)
+    score: float | None = None
+    #: the classifier's features of the page (for fitting and the quality gate)
+    features: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,9 @@ class Hints:
     title: str | None = None
     published: str | None = None
     language: str | None = None
+    #: how discovery found the URL: "feed", "news_sitemap" (a `<news:news>` entry), "sitemap";
+    #: None for a link on a page
+    via: str | None = None
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -308,64 +311,17 @@ def _strip_title_line(text: str, title: str | None) -> str:
     return text
 
 
-#: JSON-LD types of pages that are not stories even when they carry article-like markup.
-NON_ARTICLE_TYPES = {
-    "product", "offer", "itemlist", "collectionpage", "qapage", "discussionforumposting",
-    "faqpage", "searchresultspage", "service", "localbusiness", "profilepage", "aboutpage",
-    "contactpage", "softwareapplication", "event", "course",
-}
-#: `_article_score` points a page without explicit article markup needs (chosen on wcxb-dev:
-#: 5 keeps non-articles stored as articles under 10%; see docs/quality.md).
-WEAK_SIGNAL_SCORE = 5
+#: Reasons decided by rules before (or without) the classifier's score.
+HARD_REASONS = frozenset({"empty_body", "binary_body", "not_html", "unparsable_html",
+                          "front_page", "no_text", "soft_404", "too_short"})
 
 
-def _article_score(url: str, tree: lxml.html.HtmlElement, og_type: str, ld_types: set[str],
-                   words: int) -> int:
-    """Points for story-like structure: og:type article, few links per word, a slug URL, one
-    or two <time> elements, a long text; heavy penalties for product/forum/listing markup."""
-    links = len(tree.xpath("//a[@href]"))
-    density = links / max(words, 1)
-    path = urlsplit(url).path
-    dashes = max([part.count("-") for part in path.split("/")] + [0])
-    times = len(tree.xpath("//time"))
-    return (2 * (og_type == "article") + (density < 0.2) + (density < 0.1) + (dashes >= 3)
-            + (dashes >= 5) + (times in (1, 2)) + (words >= 500)
-            - 3 * bool(ld_types & NON_ARTICLE_TYPES)
-            - 3 * (og_type not in ("", "article", "website", "blog", "news")))
-
-
-def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]],
-              text: str, min_words: int, has_date: bool, hinted_date: bool = False) -> str | None:
-    """None when the page is an article, else the reason it is not.
-
-    Explicit markup decides first (JSON-LD article types, a published-time meta tag or JSON-LD
-    datePublished, a date from the feed or sitemap that led here), unless the page is also marked
-    up as a product, forum thread or Q&A page; pages without it need `WEAK_SIGNAL_SCORE` points
-    of story-like structure (`_article_score`).
-    """
-    if is_front_page(url):
-        return "front_page"
-    og_type = next(iter(_meta(tree, "og:type")), "").lower()
-    ld_types = set().union(*(_types(o) for o in ld)) if ld else set()
-    words = len(text.split())
-    if not text.strip():
-        return "no_text"
-    if words < min_words:
-        return "too_short"
-    strong = (bool(ld_types & (ARTICLE_TYPES - {"socialmediaposting"}))
-              or bool(_meta(tree, "article:published_time"))
-              or any(o.get("datePublished") for o in ld if _types(o) & ARTICLE_TYPES)
-              or hinted_date)
-    contrary = ld_types & {"discussionforumposting", "qapage", "product"}
-    if strong and not contrary:
-        return None
-    if og_type == "article" and not contrary and len(tree.xpath("//a[@href]")) <= 3:
-        return None  # a bare story page: no navigation to tell it from, and it says "article"
-    if _article_score(url, tree, og_type, ld_types, words) >= WEAK_SIGNAL_SCORE:
-        return None
-    if ld_types & (LISTING_TYPES | NON_ARTICLE_TYPES):
+def _rejection(values: dict[str, float]) -> str:
+    """The reason a page the classifier rejects is given, from its strongest contrary cue."""
+    if values.get("ld_product") or values.get("ld_forum") or values.get("ld_listing") \
+            or values.get("many_article_tags"):
         return "listing_page"
-    if og_type and og_type not in ("article", "news", "blog", "website"):
+    if values.get("og_other"):
         return "not_article_type"
     return "no_article_signals"
 
@@ -391,13 +347,52 @@ def parse(html: str) -> tuple[Any, lxml.html.HtmlElement | None]:
         return None, None
 
 
+#: A soft 404 is a short page: its wording in the title or heading of a long text is a story
+#: about an error page, not one.
+SOFT_404_MAX_WORDS = 150
+
+
+def _classify(url: str, tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str,
+              title: str | None, min_words: int, context: classify.Context, *,
+              threshold: float | None = None, force: bool = False, paywalled: bool = False
+              ) -> tuple[str | None, float | None, dict[str, float] | None]:
+    """(None when the page is an article, else the reason it is not; its score; features).
+
+    Hard rules first (a site's root, no text, fewer than `min_words` words counted in any
+    script, a soft 404), then the classifier's probability (`archiver/classify.py`) against
+    `threshold` (the model's own unless the site sets one). `force` (a site whose `allow`
+    rules define its articles) takes every page past the hard rules. A story marked up as an
+    article and as paywalled is kept whatever its visible length (the teaser is what there is).
+    """
+    if is_front_page(url):
+        return "front_page", None, None
+    if not text.strip():
+        return "no_text", None, None
+    values = classify.features(url, tree, ld, text, title, context)
+    score = classify.probability(values, context)
+    if values["soft_404"] and count_words(text) < SOFT_404_MAX_WORDS:
+        return "soft_404", score, values
+    marked = bool(values["ld_article"] or values["og_article"])
+    if count_words(text) < min_words and not (paywalled and marked):
+        return "too_short", score, values  # a marked-up story behind a paywall keeps its teaser
+    if force:
+        return None, score, values
+    cut = classify.shipped_model().threshold if threshold is None else threshold
+    if score >= cut:
+        return None, score, values
+    return _rejection(values), score, values
+
+
 def analyse(body: bytes, url: str, *, content_type: str | None = None,
             drop_xpath: tuple[str, ...] | list[str] = (), domains: tuple[str, ...] = (),
-            hints: Hints | None = None, min_words: int = 40) -> Extraction:
+            hints: Hints | None = None, min_words: int = 40, allowed: bool = False,
+            threshold: float | None = None, force_article: bool = False) -> Extraction:
     """Extract an article from a page, or return the reason it is not an article.
 
     `domains` decides whether the page's canonical link may become its identity (only when it
-    points to the same site); `drop_xpath` are the site's cleaning rules.
+    points to the same site); `drop_xpath` are the site's cleaning rules; `allowed` says the
+    site's `allow` rules accept the URL (evidence for the classifier), `threshold` is the
+    site's own decision threshold, and `force_article` takes every page with enough text.
     """
     hints = hints or Hints()
     if not body or not body.strip():
@@ -462,14 +457,18 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         sitename=meta.get("sitename"),
         categories=categories,
         tags=_tags(tree, ld_article, list(meta.get("tags") or [])),
-        word_count=len(text.split()),
+        word_count=count_words(text),
         content_hash=content_hash(title, text),
+        paywalled=is_paywalled(tree, ld, text),
     )
-    reason = _classify(url, tree, ld, text, min_words, has_date=published is not None,
-                       hinted_date=bool(hints.published))
+    context = classify.Context(via=hints.via, allowed=allowed, dated=published is not None,
+                               markup_dated=source in ("json-ld", "meta"))
+    reason, score, values = _classify(url, tree, ld, text, title, min_words, context,
+                                      threshold=threshold, force=force_article,
+                                      paywalled=article.paywalled)
     if reason:
-        return Extraction(None, reason, candidate=article)
-    return Extraction(article)
+        return Extraction(None, reason, candidate=article, score=score, features=values)
+    return Extraction(article, score=score, features=values)
 
 
 def _words(text: str | None) -> int:
@@ -493,8 +492,8 @@ def _best_text(page: Any, url: str, default: str, prune: list[str] | None,
     result (docs/benchmarks.md, "Extraction cost"): precision mode, in trafilatura's fast form
     (no readability/jusText comparison: its text is a reference for the edges; the full form
     when the fast one keeps under `FAST_PRECISE_MIN` of the default's words, which means it
-    lost the story), when the default text has short lines at its edges (`_edges_doubtful`);
-    recall mode when the
+    lost the story), when the text to be kept (the default's, or recall mode's when that is
+    taken) has short lines at its edges (`_edges_doubtful`); recall mode, decided first, when the
     default text holds less than `RECALL_DOUBT` of the page's visible words. On wcxb-dev the
     two then run on about 60% and 40% of article pages, for the same F1 within 0.001.
     """
@@ -503,12 +502,13 @@ def _best_text(page: Any, url: str, default: str, prune: list[str] | None,
     options = dict(url=url, include_comments=False, include_tables=True, prune_xpath=prune,
                    deduplicate=False)
     precise = recall = ""
-    if _edges_doubtful(default):
+    if not default or _words(default) < RECALL_DOUBT * _visible_words(page):
+        recall = trafilatura.extract(page, favor_recall=True, **options) or ""
+    taken = recall if default and _words(recall) >= RECALL_GAIN * _words(default) else default
+    if _edges_doubtful(taken or recall):  # the edges of the text that will be kept
         precise = trafilatura.extract(page, favor_precision=True, fast=True, **options) or ""
         if _words(precise) < FAST_PRECISE_MIN * _words(default):  # the fast form lost the story
             precise = trafilatura.extract(page, favor_precision=True, **options) or ""
-    if not default or _words(default) < RECALL_DOUBT * _visible_words(page):
-        recall = trafilatura.extract(page, favor_recall=True, **options) or ""
     text = default or recall or precise
     if default and precise and _words(precise) >= PRECISION_KEEP * _words(default):
         text = precise

@@ -17,6 +17,7 @@ from . import __version__, ingest, workers
 from .captures import CaptureRecorder, warc_dir_for
 from .config import Config, Site
 from .errors import ExitCode
+from .extract import Extraction
 from .store import Store
 from .urls import on_domains
 from .warc import DEFAULT_MAX_BYTES, Exchange, ReadStats, WarcWriter, iter_records, recover
@@ -152,6 +153,10 @@ def import_warcs(paths: list[Path], db_path: Path | str, config: Config | None, 
             capture_id, fetched_at = job.context  # type: ignore[misc]
             article = summary.article_of(job, result)
             if article is None:
+                if isinstance(result, Extraction):  # no article: recorded, as a crawl does
+                    store.skip_page(job.site.name, job.url, reason=result.reason or "not_article",
+                                    fetched_at=fetched_at.replace(microsecond=0).isoformat(),
+                                    score=result.score, capture_id=capture_id)
                 continue
             outcome = ingest.save(store, job.site.name, article,
                                   fetched_at=fetched_at.replace(microsecond=0).isoformat(),

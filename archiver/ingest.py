@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .config import Site
 from .extract import Article, Extraction, Hints, analyse
-from .urls import host_of
+from .urls import host_of, matches_any
 from .warc import read_capture
 
 if TYPE_CHECKING:  # the store is not imported at run time: extraction workers import this
@@ -33,8 +33,11 @@ EXTRACTOR_VERSION = f"archiver/{__version__} trafilatura/{version('trafilatura')
 def process(body: bytes, url: str, site: Site, *, content_type: str | None = None,
             hints: Hints | None = None) -> Extraction:
     """Page bytes to an Article (or the reason there is none), with the site's rules applied."""
+    allowed = bool(site.allow) and matches_any(url, site.allow_re)
     return analyse(body, url, content_type=content_type, drop_xpath=site.clean.drop_xpath,
-                   domains=site.domains, hints=hints, min_words=site.min_words)
+                   domains=site.domains, hints=hints, min_words=site.min_words,
+                   allowed=allowed, threshold=site.article_threshold,
+                   force_article=allowed and site.articles == "allow")
 
 
 #: Where a stored capture is: (WARC file, offset, and for a revisit the original's file and

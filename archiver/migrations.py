@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any
+
 from .lean_imports import Database, Migrations
 
 migrations = Migrations("archiver")
@@ -261,6 +266,177 @@ def m962_recurring_blocks_only(db: Database) -> None:
     two articles go.
     """
     db.execute("DELETE FROM site_blocks WHERE articles < 2")
+
+
+@migrations()
+def m970_skipped_pages(db: Database) -> None:
+    """Every fetched page judged not to be an article, with why (issue 18: nothing silently
+    lost).
+
+    A table of its own, not `url_state`: that one is the revisit schedule of archived pages
+    and feeds (its rows decide conditional requests and what is due), and a skipped page has
+    neither. One row per URL (the latest decision): the URL that was requested, where the
+    response came from, the site, the run, the reason, the classifier's score (NULL when the
+    page was decided before classification) and the capture holding the response, which
+    `archiver reextract` decides again. A page archived as an article later leaves it.
+    """
+    db["skipped_pages"].create(
+        {"url": str, "fetched_url": str, "site": str, "run_id": int, "reason": str,
+         "score": float, "fetched_at": str, "capture_id": int},
+        pk="url", not_null={"site", "reason", "fetched_at"}, if_not_exists=True,
+    )
+    db["skipped_pages"].create_index(["site", "reason"], if_not_exists=True)
+    db["skipped_pages"].create_index(["fetched_url"], if_not_exists=True)
+    db["skipped_pages"].create_index(["capture_id"], if_not_exists=True)
+
+
+@migrations()
+def m971_articles_paywalled(db: Database) -> None:
+    """`articles.paywalled`: 1 when the page marks the story as for subscribers (issue 18);
+    what is stored is the visible part. Existing rows get 0 (`archiver reextract` decides
+    them from their captures)."""
+    if "paywalled" not in db["articles"].columns_dict:
+        db["articles"].add_column("paywalled", int, not_null_default=0)
+
+#: The language-aware index forms of the articles whose index differs from their text
+#: (archiver/search_text.py): stems, CJK bigrams. No row: the index holds the article's columns.
+SEARCH_FORMS = "search_forms"
+
+
+def _search_triggers(db: Database) -> None:
+    """The FTS triggers, in plain SQL, keeping one rule whoever writes (archiver, sqlite3,
+    sqlite-utils): `articles_fts` holds an article's `search_forms` row when it has one, else
+    its own columns. Any write to an indexed column puts the article's own columns back (the
+    archiver then writes the new forms); writing `search_forms` swaps the index entry."""
+    cols = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
+
+    def vals(prefix: str) -> str:
+        return ", ".join(f'{prefix}"{c}"' for c in FTS_COLUMNS)
+
+    no_form = f"NOT EXISTS (SELECT 1 FROM {SEARCH_FORMS} WHERE id = old.id)"
+    for name in ("articles_ai", "articles_ad", "articles_au", "search_forms_ai",
+                 "search_forms_ad", "search_forms_au"):
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    db.execute(
+        'CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN\n'
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, {vals("new.")});\n'
+        "END")
+    db.execute(
+        'CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"SELECT 'delete', old.rowid, {vals('old.')} WHERE {no_form};\n"
+        f"  DELETE FROM {SEARCH_FORMS} WHERE id = old.id;\n"
+        "END")
+    db.execute(
+        f'CREATE TRIGGER "articles_au" AFTER UPDATE OF {cols}, "language" ON "articles" BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"SELECT 'delete', old.rowid, {vals('old.')} WHERE {no_form};\n"
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) '
+        f"SELECT new.rowid, {vals('new.')} WHERE {no_form};\n"
+        f"  DELETE FROM {SEARCH_FORMS} WHERE id = old.id;\n"
+        "END")
+    db.execute(
+        f'CREATE TRIGGER "search_forms_ai" AFTER INSERT ON {SEARCH_FORMS} BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"SELECT 'delete', a.id, {vals('a.')} FROM articles a WHERE a.id = new.id;\n"
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) SELECT new.id, {vals("new.")} '
+        "WHERE EXISTS (SELECT 1 FROM articles WHERE id = new.id);\n"
+        "END")
+    db.execute(
+        f'CREATE TRIGGER "search_forms_au" AFTER UPDATE ON {SEARCH_FORMS} BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"VALUES ('delete', old.id, {vals('old.')});\n"
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.id, {vals("new.")});\n'
+        "END")
+    db.execute(
+        f'CREATE TRIGGER "search_forms_ad" AFTER DELETE ON {SEARCH_FORMS} BEGIN\n'
+        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
+        f"VALUES ('delete', old.id, {vals('old.')});\n"
+        f'  INSERT INTO "articles_fts" (rowid, {cols}) SELECT a.id, {vals("a.")} '
+        "FROM articles a WHERE a.id = old.id;\n"
+        "END")
+
+
+def refresh_search_forms(conn: Any, ids: Iterable[int]) -> int:
+    """Bring the `search_forms` rows of these articles in line with their current text and
+    language (the triggers move the index along); returns how many rows changed."""
+    from . import search_text
+
+    ids = list(ids)
+    changed = 0
+    for at in range(0, len(ids), 500):
+        chunk = ids[at:at + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(
+            "SELECT a.id, a.title, a.description, a.text, a.author, a.language, s.id, "
+            f"s.title, s.description, s.text, s.author FROM articles a LEFT JOIN {SEARCH_FORMS} s "
+            f"ON s.id = a.id WHERE a.id IN ({marks})", chunk).fetchall()
+        for article_id, title, description, text, author, language, kept, *old in rows:
+            new = search_text.forms(title, description, text, author, language)
+            if new is None:
+                if kept is not None:
+                    conn.execute(f"DELETE FROM {SEARCH_FORMS} WHERE id = ?", (article_id,))
+                    changed += 1
+            elif kept is None:
+                conn.execute(f"INSERT INTO {SEARCH_FORMS} (id, title, description, text, "
+                             "author) VALUES (?, ?, ?, ?, ?)", (article_id, *new))
+                changed += 1
+            elif tuple(old) != new:
+                conn.execute(f"UPDATE {SEARCH_FORMS} SET title = ?, description = ?, text = ?, "
+                             "author = ? WHERE id = ?", (*new, article_id))
+                changed += 1
+    return changed
+
+
+@migrations()
+def m980_multilingual_search(db: Database) -> None:
+    """Language-aware search (issue 21): stems for the article's language and bigrams for
+    unspaced scripts, kept in `search_forms` and fed to `articles_fts` by the triggers.
+
+    Rebuilds the index entries of the articles it changes, in place, once, printing a
+    progress line on stderr; the articles themselves are not touched. The index on
+    `language` lets a search list the archive's languages in a few seeks.
+    """
+    db[SEARCH_FORMS].create(
+        {"id": int, "title": str, "description": str, "text": str, "author": str},
+        pk="id", if_not_exists=True)
+    db["articles"].create_index(["language"], if_not_exists=True)
+    _search_triggers(db)
+    conn = db.conn
+    ids = [row[0] for row in conn.execute("SELECT id FROM articles ORDER BY id")]
+    if not ids:
+        return
+    started = time.monotonic()
+    live = sys.stderr.isatty()  # one line redrawn on a terminal; a start and an end line in logs
+    if not live:
+        print(f"archiver: re-indexing {len(ids)} articles for multilingual search (once)",
+              file=sys.stderr, flush=True)
+    changed = 0
+    for at in range(0, len(ids), 5000):
+        changed += refresh_search_forms(conn, ids[at:at + 5000])
+        done = min(at + 5000, len(ids))
+        line = (f"archiver: re-indexing for multilingual search: {done}/{len(ids)} articles "
+                f"({changed} in other languages or scripts)")
+        if live:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    print(f"{'' if live else line} — done in {time.monotonic() - started:.1f} s",
+          file=sys.stderr, flush=True)
+
+
+@migrations()
+def m972_revisit_reasons(db: Database) -> None:
+    """`revisits`: each time a crawl looked again at an archived article, and why (issue 22).
+
+    `reason` is `schedule` (the revisit schedule made it due) or `lastmod` (its sitemap
+    `<lastmod>` or feed `<updated>` / `dc:modified` was newer than the archive's last fetch).
+    `archiver history` shows it beside each version.
+    """
+    db["revisits"].create(
+        {"id": int, "article_url": str, "url": str, "site": str, "run_id": int,
+         "requested": str, "reason": str, "site_modified": str},
+        pk="id", not_null={"article_url", "url", "requested", "reason"}, if_not_exists=True,
+    )
+    db["revisits"].create_index(["article_url", "requested"], if_not_exists=True)
 
 
 def apply(db: Database) -> None:

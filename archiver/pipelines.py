@@ -109,7 +109,7 @@ class ArchivePipeline:
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
-            self._give_up(item)
+            self._record_skip(item, result)
             raise DropItem(f"not an article ({result.reason})")
         try:
             outcome = ingest.save(
@@ -128,6 +128,18 @@ class ArchivePipeline:
         self.stats.inc_value(f"archive/articles/{outcome}")
         logger.debug("%s article: %s", outcome, result.article.url)
         return item
+
+    def _record_skip(self, item: RawPage, result: Extraction) -> None:
+        """A page judged not to be an article: recorded in `skipped_pages` (with its reason,
+        score, run and capture) and taken off the frontier, so nothing is lost unseen."""
+        try:
+            self.store.skip_page(item.site, item.url, reason=result.reason or "not_article",
+                                 fetched_at=item.fetched_at, fetched_url=item.final_url,
+                                 score=result.score, run_id=self.run_id,
+                                 capture_id=item.capture_id)
+        except ArchiverError as exc:
+            self.store_failed = True
+            stop_unwritable(self.crawler, exc)
 
     def _give_up(self, item: RawPage, error: str | None = None, message: str = "") -> None:
         """Take a page that will not be stored off the frontier (and log it, if it failed)."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import trafilatura
 
-from .extract import analyse, decode
+from .extract import HARD_REASONS, analyse, decode
 from .quality import Tally, snippet_counts
 from .store import Store
 
@@ -51,7 +51,10 @@ def _score_page(html_path: str, gt_path: str) -> dict[str, Any]:
         bare = {}
     return {
         "id": Path(gt_path).stem,
+        "url": url,
         "kind": kind,
+        "features": result.features if result else None,
+        "hard": bool(result is None or result.reason in HARD_REASONS),
         "truth": truth.get("ground_truth", {}),
         "archived": bool(result and result.article),
         "reason": result.reason if result else "error",
@@ -78,6 +81,14 @@ class CorpusReport:
     archived_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
+    #: the archive's text scores with every article page it would not archive scored as empty
+    #: text (what an analyst gets from the archive)
+    stored: dict[str, float] = field(default_factory=dict)
+    #: every page's record (url, kind, features, hard, archived, truth, ours), for the by-site
+    #: validation of the decision (tools/quality.py)
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    #: more lines for the rendered table (the by-site validation, added by tools/quality.py)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def non_article_rate(self) -> float:
@@ -102,12 +113,14 @@ def score_corpus(root: Path, *, workers: int = 2, limit: int | None = None) -> C
     """Score a WCXB-style corpus with both extractors in the same run."""
     start = time.monotonic()
     pages = corpus_pages(root)[:limit]
-    ours, bare = Tally(), Tally()
+    ours, bare, stored = Tally(), Tally(), Tally()
+    records = []
     kinds: Counter[str] = Counter()
     archived: Counter[str] = Counter()
     errors = rejected = 0
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         for page in pool.map(_score_page, *zip(*pages, strict=True), chunksize=4):
+            records.append(page)
             kinds[page["kind"]] += 1
             archived[page["kind"]] += page["archived"]
             errors += page["error"] is not None
@@ -117,13 +130,17 @@ def score_corpus(root: Path, *, workers: int = 2, limit: int | None = None) -> C
                     out = page[key]
                     tally.add(page["truth"], out["text"], out["title"], out["author"],
                               out["date"])
+                kept = page["ours"] if page["archived"] else {}
+                stored.add(page["truth"], kept.get("text", ""), kept.get("title"),
+                           kept.get("author"), kept.get("date"))
     non = sum(n for k, n in kinds.items() if k != "article")
     return CorpusReport(
         name=root.name, ours=ours.summary(), bare=bare.summary(), articles=kinds["article"],
         articles_rejected=rejected, non_articles=non,
         non_articles_archived=sum(n for k, n in archived.items() if k != "article"),
         archived_by_kind={k: (archived[k], kinds[k]) for k in sorted(kinds)},
-        errors=errors, seconds=time.monotonic() - start,
+        errors=errors, seconds=time.monotonic() - start, stored=stored.summary(),
+        pages=records,
     )
 
 
@@ -204,6 +221,12 @@ def render(corpora: list[CorpusReport], sites: list[SiteReport]) -> str:
                   f"{c.articles_rejected} of {c.articles} ({c.article_reject_rate:.1%})",
                   "- archived by page type: " + ", ".join(
                       f"{k} {a}/{n}" for k, (a, n) in c.archived_by_kind.items())]
+        if c.stored:
+            lines.append(f"- text as stored (article pages not archived count as empty text), "
+                         f"shipped model: F1 {c.stored['f1']:.4f} (recall "
+                         f"{c.stored['recall']:.4f}) vs bare trafilatura.extract "
+                         f"{c.bare['f1']:.4f}")
+        lines += c.notes
         if c.errors:
             lines.append(f"- extraction errors: {c.errors}")
         lines.append("")

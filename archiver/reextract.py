@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from . import ingest, workers
 from .captures import file_path
 from .config import Config
 from .errors import ExitCode
-from .extract import Article, Hints
+from .extract import Article, Extraction, Hints
 from .store import Store
 from .warc import WarcError
 
@@ -51,11 +51,15 @@ def _hints(raw: str | None) -> Hints | None:
 
 
 def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
-              since: str | None = None, workers_count: int = 1) -> ReextractSummary:
+              since: str | None = None, workers_count: int = 1,
+              progress: Callable[[int], None] | None = None) -> ReextractSummary:
     """Extract every stored page capture again with the current code and update its article.
 
     Captures are read in (URL, time) order; a revisit of the payload just extracted reuses that
     result. The change a new extractor makes is written in place, never as a new sighting.
+    Captures of pages skipped as no article are decided again too: one now judged an article
+    is restored (and leaves `skipped_pages`); one still not gets the current reason and score.
+    `progress(1)` is called as each capture is done.
     """
     if site:
         config.select([site])  # a ConfigError for an unknown site name
@@ -81,15 +85,23 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
                              capture=(file_path(row["warc_file"], db_path), row["warc_offset"],
                                       payload_from))
 
-    pending: list[tuple[Any, str, Article]] = []  # (capture row, site, article) to store
+    # (capture row, site, the article or the extraction that found none) to store
+    pending: list[tuple[Any, str, Article | Extraction]] = []
 
     def flush() -> None:
-        """Store the articles in hand in one commit (the write lock is held only for that)."""
+        """Store the articles (and skip decisions) in hand in one commit (the write lock is
+        held only for that)."""
         if not pending:
             return
         with writer.batch():
-            for row, site_name, article in pending:
-                outcome = ingest.save(writer, site_name, article,
+            for row, site_name, found in pending:
+                if isinstance(found, Extraction):  # still no article: its record is updated
+                    writer.redecide_skip(site_name, row["url"],
+                                         reason=found.reason or "not_article",
+                                         score=found.score, fetched_at=row["fetched_at"],
+                                         capture_id=row["id"])
+                    continue
+                outcome = ingest.save(writer, site_name, found,
                                       fetched_at=row["fetched_at"], capture_id=row["id"],
                                       restore=True)
                 summary.outcomes[outcome] += 1
@@ -97,6 +109,8 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
 
     try:
         for job, result in ingest.process_all(jobs(), pool):
+            if progress is not None:
+                progress(1)
             row = job.context
             if isinstance(result, WarcError):
                 # Not a capture re-extracted: its record cannot be read where the index says.
@@ -107,6 +121,8 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
             article = summary.article_of(job, result)
             if article is not None:
                 pending.append((row, row["site"] or job.site.name, article))
+            elif isinstance(result, Extraction):
+                pending.append((row, row["site"] or job.site.name, result))
             if len(pending) >= SAVE_BATCH:
                 flush()
         flush()

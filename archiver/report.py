@@ -12,14 +12,29 @@ def _lines(version: dict[str, Any]) -> list[str]:
     return [f"# {version.get('title') or ''}", ""] + [line.rstrip() for line in text.splitlines()]
 
 
-def render_history(versions: list[dict[str, Any]]) -> str:
-    """Each version's time, hash and title, then `diff -u` from each version to the next."""
+def _reason(revisits: list[dict[str, Any]], at: str) -> str | None:
+    """The reason of the last revisit requested at or before `at` (ISO 8601 UTC strings)."""
+    earlier = [r for r in revisits if r["requested"] <= at]
+    return earlier[-1]["reason"] if earlier else None
+
+
+def render_history(versions: list[dict[str, Any]],
+                   revisits: list[dict[str, Any]] | None = None) -> str:
+    """Each version's time, hash and title (and for a later version, why the archive looked
+    again), the revisits, then `diff -u` from each version to the next."""
     if not versions:
         return ""
+    revisits = revisits or []
     out = [f"{versions[-1]['url']}: {len(versions)} version(s)"]
     for number, version in enumerate(versions, 1):
+        why = _reason(revisits, version["fetched_at"]) if number > 1 else None
         out.append(f"  v{number}  {version['fetched_at']}  {version['content_hash'][:12]}  "
-                   f"{version.get('title') or ''}")
+                   f"{version.get('title') or ''}" + (f"  [revisit: {why}]" if why else ""))
+    if revisits:
+        out.append(f"revisits: {len(revisits)}")
+        for r in revisits:
+            said = f" (site date {r['site_modified']})" if r.get("site_modified") else ""
+            out.append(f"  {r['requested']}  {r['reason']}{said}")
     for number, (old, new) in enumerate(zip(versions, versions[1:], strict=False), 1):
         out.append("")
         out.extend(difflib.unified_diff(

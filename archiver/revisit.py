@@ -83,3 +83,53 @@ def is_due(next_check_at: str | None, now: datetime | None = None) -> bool:
     if due is None:
         return False
     return due <= (now or datetime.now(UTC))
+
+
+#: A site's "last changed" date this far ahead of our clock is a wrong date, not a change
+#: (a little ahead is clock skew or a time zone written as UTC, and counts as "now").
+FUTURE_SKEW = timedelta(minutes=10)
+
+#: What a feed's or sitemap's date says about an archived page (`site_modified`).
+NEWER, NOT_NEWER, MALFORMED, FUTURE = "newer", "not_newer", "malformed", "future"
+
+
+def parse_site_date(text: str | None) -> datetime | None:
+    """A sitemap `<lastmod>` (W3C datetime) or feed date (ISO 8601, or RFC 822 as RSS writes
+    them) as an aware UTC datetime; None when it is not a date."""
+    if not text or not text.strip():
+        return None
+    value = parse_time(text.strip())
+    if value is not None:
+        return value
+    from email.utils import parsedate_to_datetime
+
+    try:
+        value = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def site_modified(modified: str | None, last_fetch: str | None,
+                  now: datetime | None = None) -> str | None:
+    """Whether the site's "last changed" date makes an archived page due before its schedule.
+
+    NEWER when the date is after the archive's last fetch of the page; NOT_NEWER when it is
+    not (the page was fetched since it last changed); MALFORMED or FUTURE (more than
+    FUTURE_SKEW ahead) for a date that cannot be trusted, which is ignored and counted;
+    None when the site gave no date or the page was never fetched.
+    """
+    if not modified or not last_fetch:
+        return None
+    when = parse_site_date(modified)
+    if when is None:
+        return MALFORMED
+    now = now or datetime.now(UTC)
+    if when > now + FUTURE_SKEW:
+        return FUTURE
+    fetched = parse_time(last_fetch)
+    if fetched is None:
+        return None
+    return NEWER if min(when, now) > fetched else NOT_NEWER

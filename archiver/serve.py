@@ -53,6 +53,10 @@ def build_metadata(tables: dict[str, list[str]], db_name: str = "archive") -> di
             continue
         if "columns" in table:
             table["columns"] = {c: d for c, d in table["columns"].items() if c in tables[name]}
+        if "facets" in table:  # a column an older archive lacks (paywalled) has no facet
+            table["facets"] = [f for f in table["facets"]
+                               if (next(iter(f.values())) if isinstance(f, dict) else f)
+                               in tables[name]]
         kept_tables[name] = table
     database["tables"] = kept_tables
     database["queries"] = {name: query for name, query in database["queries"].items()

@@ -19,6 +19,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy's own downloader lets the per-domain limit slip when there is no download delay
+# (archiver/downloader.py).
+DOWNLOADER = "archiver.downloader.Downloader"
 # Items of one response handled at once. Scrapy starts this many tasks for every response's
 # output; a page yields one item (a listing or sitemap only requests, scheduled at once), so
 # the default 100 cost ~200 idle tasks a page on the reactor thread (bench/, issue 8).
@@ -59,7 +62,12 @@ ARCHIVE_EXTRACT_TIMEOUT = 20.0
 # The archive needs no cookies; without the cookie middleware tldextract never reaches for
 # the public suffix list online.
 COOKIES_ENABLED = False
+# No listening sockets (issue 22): a cron crawl must not open a code-execution endpoint on the
+# host. Scrapy's telnet console and its remote-control HTTP server (2.19+, on by default; it
+# also writes a job file with its token under the user's profile) both run Python sent to them.
+# tests/test_no_listen.py fails if a crawl, a worker or a writer ever listens on a port.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 # The pipeline logs each drop in one line; Scrapy's own line would dump the whole page.
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"

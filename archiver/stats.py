@@ -1,8 +1,8 @@
 """Summarises the archive's health per site, for people (a table) and monitors (JSON).
 
-The figures come from `articles`, and from `runs` and `fetch_log` when a crawl has created
-them: a site that stops publishing, a run that failed and a rising error count should be
-visible without writing SQL.
+The figures come from `articles`, and from `runs`, `fetch_log` and `skipped_pages` when a
+crawl has created them: a site that stops publishing, a run that failed, a rising error count
+and pages judged not to be articles should be visible without writing SQL.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class SiteStats:
     last_run: str | None = None
     last_run_status: str | None = None
     errors_7d: int | None = None
+    #: fetched pages judged not to be articles (`skipped_pages`), by reason
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,11 +64,12 @@ class ArchiveStats:
     def render(self) -> str:
         """A fixed-width table, one line per site, then notes."""
         headers = ["site", "articles", "first published", "last published", "pub 24h",
-                   "pub 7d", "new 24h", "new 7d", "last run", "status", "errors 7d"]
+                   "pub 7d", "new 24h", "new 7d", "last run", "status", "errors 7d", "skipped"]
         rows = [[s.site, str(s.articles), _day(s.first_published), _day(s.last_published),
                  str(s.published_24h), str(s.published_7d), str(s.archived_24h),
                  str(s.archived_7d), _minute(s.last_run), s.last_run_status or "-",
-                 "-" if s.errors_7d is None else str(s.errors_7d)] for s in self.sites]
+                 "-" if s.errors_7d is None else str(s.errors_7d),
+                 str(sum(s.skipped.values()))] for s in self.sites]
         widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
                   for i, h in enumerate(headers)]
         lines = [f"archive: {self.db} ({sum(s.articles for s in self.sites)} articles, "
@@ -76,6 +79,12 @@ class ArchiveStats:
                                    for i, (v, w) in enumerate(zip(row, widths, strict=True))))
         if not self.sites:
             lines.append("(no articles yet)")
+        skipped = [s for s in self.sites if s.skipped]
+        if skipped:
+            lines.append("skipped pages (fetched, not archived as articles), by reason:")
+            lines.extend(f"  {s.site}: " + ", ".join(f"{k} {v}" for k, v in
+                                                     sorted(s.skipped.items()))
+                         for s in skipped)
         if self.errors_7d_unattributed:
             lines.append(f"fetch errors in the last 7 days not attributed to a site: "
                          f"{self.errors_7d_unattributed}")
@@ -136,7 +145,14 @@ def collect(db_path: str | Path, *, now: datetime | None = None) -> ArchiveStats
         runs = store.recent_runs()
         failures = store.fetch_failures_since((now - ERROR_WINDOW).isoformat())
         origins = store.site_origins()
+        skipped = store.skipped_by_site()
     sites = {row["site"]: SiteStats(**row) for row in summaries}
+    for name, reasons in skipped.items():  # a site whose every page was skipped shows too
+        if name not in sites:
+            sites[name] = SiteStats(site=name, articles=0, first_published=None,
+                                    last_published=None, published_24h=0, published_7d=0,
+                                    archived_24h=0, archived_7d=0, last_seen=None)
+        sites[name].skipped = reasons
     has_runs, has_fetch_log = "runs" in tables, "fetch_log" in tables
     notes = []
     if not has_runs:
@@ -165,7 +181,8 @@ def collect(db_path: str | Path, *, now: datetime | None = None) -> ArchiveStats
                 sites[name].errors_7d += 1
             else:
                 unattributed += 1
-    return ArchiveStats(db=str(db_path), generated=now_text, sites=list(sites.values()),
+    return ArchiveStats(db=str(db_path), generated=now_text,
+                        sites=sorted(sites.values(), key=lambda s: s.site),
                         has_runs=has_runs, has_fetch_log=has_fetch_log,
                         errors_7d_unattributed=unattributed, notes=notes)
 

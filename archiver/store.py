@@ -6,14 +6,16 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import boilerplate, migrations
+from . import boilerplate, migrations, search_text
+from .classify import count_words
 from .errors import QueryError, StoreError
 from .extract import Article, content_hash
 from .lean_imports import Database
@@ -32,6 +34,8 @@ BUSY_TIMEOUT_ENV = "ARCHIVER_BUSY_TIMEOUT"
 BULK_SHARE = 4
 #: Pages of index a small run's merge writes at most (FTS5 pages are 4 KB by default).
 MERGE_PAGES = 500
+#: Seconds a Store keeps the archive's list of languages (which stemmers a query uses).
+LANGUAGES_TTL = 30.0
 _STORE_FAILURES = ("no such table", "locked", "disk", "malformed", "readonly", "unable to open",
                    "corrupt", "I/O")
 
@@ -122,6 +126,7 @@ class Store:
         self.db = Database(self.conn)
         self._in_batch = False  #: inside `batch`: transactions are savepoints
         self._bulk_cache = False  #: the page cache was raised for bulk writes (`_Batch.save`)
+        self._languages: tuple[float, list[str | None]] | None = None  #: (read at, languages)
         if check:
             self.quick_check()
         if not readonly:
@@ -129,9 +134,31 @@ class Store:
                 migrations.apply(self.db)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: cannot prepare archive: {exc}") from None
+            self._track_search_forms()
 
     def close(self) -> None:
         self.conn.close()
+
+    def _track_search_forms(self) -> None:
+        """Note the articles this connection writes, so each transaction ends by writing their
+        language-aware index forms (`_flush_search_forms`). TEMP: other programs writing the
+        archive have no Python to run, and the plain-SQL triggers index their rows as written.
+        """
+        self.conn.executescript(
+            "CREATE TEMP TABLE IF NOT EXISTS search_dirty (id INTEGER PRIMARY KEY);"
+            "CREATE TEMP TRIGGER IF NOT EXISTS search_dirty_ai AFTER INSERT ON main.articles "
+            "BEGIN INSERT OR IGNORE INTO search_dirty VALUES (new.id); END;"
+            "CREATE TEMP TRIGGER IF NOT EXISTS search_dirty_au AFTER UPDATE OF title, "
+            "description, text, author, language ON main.articles "
+            "BEGIN INSERT OR IGNORE INTO search_dirty VALUES (new.id); END;")
+
+    def _flush_search_forms(self) -> None:
+        """Write the index forms (stems, bigrams) of the articles written since the last
+        flush, inside the transaction that wrote them."""
+        ids = [row[0] for row in self.conn.execute("SELECT id FROM temp.search_dirty")]
+        if ids:
+            self.conn.execute("DELETE FROM temp.search_dirty")
+            migrations.refresh_search_forms(self.conn, ids)
 
     def quick_check(self) -> None:
         """Raise StoreError unless SQLite finds the file sound, before anything writes to it.
@@ -176,6 +203,7 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._flush_search_forms()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -206,6 +234,7 @@ class Store:
             self._in_batch = False
             try:
                 if self.conn.in_transaction:
+                    self._flush_search_forms()
                     self.conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
                 if self.conn.in_transaction:
@@ -247,7 +276,7 @@ class Store:
             "sitename": a.sitename, "categories": json.dumps(a.categories, ensure_ascii=False),
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
-            "fetched_url": a.fetched_url, "last_seen": seen_at,
+            "fetched_url": a.fetched_url, "last_seen": seen_at, "paywalled": a.paywalled,
         }
         if row is None:
             values["first_seen"] = seen_at
@@ -347,7 +376,7 @@ class Store:
         """
         block_map = boilerplate.blocks(a.text)
         cleaned = boilerplate.clean(a.text, self._template_keys(site), self.overrides(site))
-        count = a.word_count if cleaned == a.text else len(cleaned.split())
+        count = a.word_count if cleaned == a.text else count_words(cleaned)
         return {"text": cleaned, "word_count": count,
                 "raw_text": raw_or_none(a.text, cleaned)}, block_map
 
@@ -433,15 +462,18 @@ class Store:
         if cleaned == text:
             return False
         self.conn.execute("UPDATE articles SET text = ?, word_count = ?, raw_text = ? WHERE id = ?",
-                          (cleaned, len(cleaned.split()), raw_or_none(raw, cleaned), article_id))
+                          (cleaned, count_words(cleaned), raw_or_none(raw, cleaned), article_id))
         return True
 
     def reclean(self, site: str | None = None,
-                overrides: dict[str, boilerplate.Overrides] | None = None) -> dict[str, int]:
+                overrides: dict[str, boilerplate.Overrides] | None = None,
+                progress: Callable[[float], None] | None = None) -> dict[str, int]:
         """Relearn each site's template from the stored raw texts and re-clean every article.
 
         No refetch: the pre-cleaning text is in `raw_text`. `overrides` replace a site's
         remembered keep/drop rules. Returns, per site, how many articles' text changed.
+        `progress(0.5)` is called as each article is read for the template and as it is
+        cleaned (one per article in all).
         """
         sites = [site] if site else [s for (s,) in self.conn.execute(
             "SELECT DISTINCT site FROM articles ORDER BY site")]
@@ -451,18 +483,20 @@ class Store:
                 for name in sites:
                     if overrides and name in overrides:
                         self._set_overrides(name, overrides[name])
-                    changed[name] = self._reclean_site(name)
+                    changed[name] = self._reclean_site(name, progress)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot re-clean articles: {exc}") from None
         return changed
 
-    def _reclean_site(self, site: str) -> int:
+    def _reclean_site(self, site: str, progress: Callable[[float], None] | None = None) -> int:
         self.conn.execute("DELETE FROM article_blocks WHERE site = ?", (site,))
         self.conn.execute("DELETE FROM site_blocks WHERE site = ?", (site,))
         counts: dict[str, list] = {}  # key -> [its line in the second article that has it, n]
         rows = self.conn.execute("SELECT id, coalesce(raw_text, text) FROM articles "
                                  "WHERE site = ? ORDER BY id", (site,)).fetchall()
         for article_id, raw in rows:
+            if progress is not None:
+                progress(0.5)
             found = boilerplate.blocks(raw)
             self.conn.executemany(
                 "INSERT INTO article_blocks (article_id, site, key) VALUES (?, ?, ?)",
@@ -477,7 +511,12 @@ class Store:
             [(site, k, line, n) for k, (line, n) in counts.items() if n >= 2])
         self._retemplate(site)
         overrides = self.overrides(site)
-        return sum(self._clean(article_id, overrides) for article_id, _ in rows)
+        changed = 0
+        for article_id, _ in rows:
+            changed += self._clean(article_id, overrides)
+            if progress is not None:
+                progress(0.5)
+        return changed
 
     def template_blocks(self, site: str, *, min_articles: int = 2) -> list[dict[str, Any]]:
         """The site's recurring blocks, most frequent first: text, articles, and whether the
@@ -605,6 +644,7 @@ class Store:
         """
         try:
             with self.transaction():
+                self._unskip([p["requested_url"] for p in pages])
                 for p in pages:
                     if p.get("capture_id") is not None:
                         self._link_capture(p["url"], p["capture_id"], None)
@@ -651,14 +691,48 @@ class Store:
             rows.append(row)
         return rows
 
+    def languages(self) -> list[str | None]:
+        """The languages of the archive's articles (None for undetected), by seeks of the
+        `language` index, read again after LANGUAGES_TTL seconds; just None before the
+        multilingual migration (m980)."""
+        if self._languages is not None and \
+                time.monotonic() - self._languages[0] < LANGUAGES_TTL:
+            return self._languages[1]
+        if not self._multilingual():
+            return [None]
+        found = [row[0] for row in self.conn.execute(
+            "WITH RECURSIVE l(v) AS (SELECT min(language) FROM articles UNION ALL "
+            "SELECT (SELECT min(language) FROM articles WHERE language > l.v) FROM l "
+            "WHERE l.v IS NOT NULL) SELECT v FROM l WHERE v IS NOT NULL")]
+        if self.conn.execute("SELECT 1 FROM articles WHERE language IS NULL "
+                             "LIMIT 1").fetchone() is not None:
+            found.append(None)
+        self._languages = (time.monotonic(), found)
+        return found
+
+    def _multilingual(self) -> bool:
+        """Whether the archive has the language-aware index (m980: `search_forms`)."""
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' "
+                                 "AND name = 'idx_articles_language'").fetchone() is not None
+
+    def match_expression(self, query: str, lang: str | None = None) -> str:
+        """The FTS5 MATCH expression `search` runs for `query`: each word in its forms under
+        the stemmers of the archive's languages (or `lang`'s), CJK words as bigram phrases.
+        What a plain-SQL user puts after `articles_fts MATCH`."""
+        return search_text.to_match(query, search_text.search_keys(self.languages(), lang))
+
     def search(self, query: str, *, site: str | None = None, since: str | None = None,
-               until: str | None = None, limit: int = 20) -> list[SearchHit]:
+               until: str | None = None, limit: int = 20,
+               lang: str | None = None) -> list[SearchHit]:
         """Ranked full-text search (bm25) with a highlighted snippet of the text.
 
-        FTS5 syntax works (phrases, AND/OR/NOT, prefix*); text FTS5 cannot parse raises
-        QueryError. Without filters the top rowids are ranked inside the FTS index first and
-        only those are joined, which is much faster than sorting the whole join.
+        FTS5 syntax works (phrases, AND/OR/NOT, prefix*, column filters), in every language
+        (`match_expression`; `lang` stems the query in that language only); text FTS5 cannot
+        parse raises QueryError. Without filters the top rowids are ranked inside the FTS index
+        first and only those are joined, which is much faster than sorting the whole join.
         """
+        original = query
+        query = self.match_expression(query, lang)
         where, params = _article_filters(site, since, until)
         params.update(q=query, limit=limit)
         if where:
@@ -672,7 +746,7 @@ class Store:
         rows = []
         try:
             top_rows = self.conn.execute(top, params).fetchall()
-            found = self._hits(query, [rowid for rowid, _ in top_rows])
+            found = self._hits(query, [rowid for rowid, _ in top_rows], original)
             for rowid, rank in top_rows:
                 if rowid in found:  # else deleted since (a writer works alongside)
                     rows.append((*found[rowid], rank))
@@ -680,11 +754,11 @@ class Store:
             message = str(exc)
             if any(word in message for word in _STORE_FAILURES):
                 raise StoreError(f"{self.path}: search failed: {message}") from None
-            raise QueryError(f"cannot parse search query {query!r}: {message} "
+            raise QueryError(f"cannot parse search query {original!r}: {message} "
                              '(put words in double quotes to search them literally)') from None
         return [SearchHit(*row) for row in rows]
 
-    def _hits(self, query: str, rowids: list[int]) -> dict[int, tuple]:
+    def _hits(self, query: str, rowids: list[int], original: str) -> dict[int, tuple]:
         """The ranked rows' article columns and snippets, by rowid.
 
         A snippet needs the FTS cursor positioned on the row by the MATCH. Row by row
@@ -693,10 +767,12 @@ class Store:
         every setup (about 1 ms each at 100k articles). So a prefix query takes one pass over
         the rowid range of the hits instead (`+rowid IN` keeps the list out of FTS5's plan,
         which would otherwise set the query up once per value). bench/storebench.py measures.
+        Texts in unspaced scripts get their snippet from `search_text.snippet` (the original
+        `query`), as the index counts their words in bigrams, not in SQLite's tokens.
         """
         if len(rowids) > _LOOKUP_CHUNK:
-            return {**self._hits(query, rowids[:_LOOKUP_CHUNK]),
-                    **self._hits(query, rowids[_LOOKUP_CHUNK:])}
+            return {**self._hits(query, rowids[:_LOOKUP_CHUNK], original),
+                    **self._hits(query, rowids[_LOOKUP_CHUNK:], original)}
         if not rowids:
             return {}
         marks = ", ".join("?" for _ in rowids)
@@ -713,9 +789,19 @@ class Store:
                 row = self.conn.execute(sql, (query, rowid)).fetchone()
                 if row is not None:
                     snippets[rowid] = row[0]
-        return {rowid: (*rest, snippets[rowid]) for rowid, *rest in self.conn.execute(
-            f"SELECT id, url, site, title, author, published FROM articles WHERE id IN ({marks})",
-            rowids) if rowid in snippets}
+        # Only an article with index forms can have unspaced text: only its text is read.
+        text_sql = ("(SELECT a.text FROM search_forms s WHERE s.id = a.id)"
+                    if self._multilingual() else "NULL")
+        hits = {}
+        for rowid, *rest, text, language in self.conn.execute(
+                f"SELECT id, url, site, title, author, published, {text_sql}, language "
+                f"FROM articles a WHERE id IN ({marks})", rowids):
+            if rowid in snippets:
+                snip = snippets[rowid]
+                if search_text.has_unspaced(text):
+                    snip = search_text.snippet(text, language, original, width=90)
+                hits[rowid] = (*rest, snip)
+        return hits
 
     # -- search index upkeep ---------------------------------------------------------------
 
@@ -754,10 +840,16 @@ class Store:
         return True
 
     def optimize_search_index(self) -> tuple[int, int]:
-        """Rewrite the full-text index into one segment; its segment count before and after."""
+        """Rewrite the full-text index into one segment; its segment count before and after.
+
+        First re-derives every article's language-aware index forms, so rows another program
+        wrote (indexed as written by the plain-SQL triggers) get their stems and bigrams.
+        """
         try:
             before = self.index_segments()
             with self.transaction():
+                migrations.refresh_search_forms(
+                    self.conn, [row[0] for row in self.conn.execute("SELECT id FROM articles")])
                 self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('optimize')")
             return before, self.index_segments()
         except sqlite3.DatabaseError as exc:
@@ -797,6 +889,19 @@ class Store:
         if values is None:
             return None
         return dict(zip([d[0] for d in cur.description], values, strict=True))
+
+    def count_captures(self, *, site: str | None = None, since: str | None = None) -> int:
+        """How many page captures `iter_captures` would stream (a progress bar's total)."""
+        sql = ("SELECT count(*) FROM captures WHERE role = 'page' "
+               "AND status BETWEEN 200 AND 299")
+        params: list[Any] = []
+        if site:
+            sql += " AND site = ?"
+            params.append(site)
+        if since:
+            sql += " AND fetched_at >= ?"
+            params.append(since)
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def iter_captures(self, *, site: str | None = None, since: str | None = None,
                       roles: tuple[str, ...] = ("page",)) -> Iterator[dict[str, Any]]:
@@ -838,11 +943,12 @@ class Store:
             "tags": json.dumps(a.tags, ensure_ascii=False), "text": a.text,
             "word_count": a.word_count, "content_hash": a.content_hash,
             "fetched_url": a.fetched_url, "extractor_version": extractor,
-            "capture_id": capture_id, "t": fetched_at,
+            "capture_id": capture_id, "paywalled": a.paywalled, "t": fetched_at,
         }
         meta = [c for c in values if c not in _RESTORE_KEEP]
         try:
             with self.transaction():
+                self._unskip([a.url, a.fetched_url], capture_id=capture_id)
                 row = self.conn.execute(
                     "SELECT a.content_hash, c.fetched_at, a.id, "
                     "EXISTS (SELECT 1 FROM article_blocks b WHERE b.article_id = a.id), "
@@ -891,6 +997,23 @@ class Store:
         """The columns of `articles`, in table order."""
         return [r[1] for r in self.conn.execute("PRAGMA table_info(articles)")]
 
+    def count_articles(self, *, site: str | None = None, since: str | None = None,
+                       until: str | None = None, query: str | None = None) -> int:
+        """How many articles `iter_articles` would stream (a progress bar's total)."""
+        where, params = _article_filters(site, since, until)
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
+            params["q"] = query
+        sql = "SELECT count(*) FROM articles a" + (
+            " WHERE " + " AND ".join(where) if where else "")
+        try:
+            return int(self.conn.execute(sql, params).fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if not query:
+                raise StoreError(f"{self.path}: export failed: {exc}") from None
+            raise QueryError(f"cannot parse search query {query!r}: {exc} "
+                             '(put words in double quotes to search them literally)') from None
+
     def iter_articles(self, *, site: str | None = None, since: str | None = None,
                       until: str | None = None, query: str | None = None
                       ) -> Iterator[dict[str, Any]]:
@@ -902,7 +1025,7 @@ class Store:
         where, params = _article_filters(site, since, until)
         if query:
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q)")
-            params["q"] = query
+            params["q"] = self.match_expression(query)
         sql = "SELECT a.* FROM articles a"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -943,6 +1066,7 @@ class Store:
             with self.transaction():
                 # The batch path with one row: a new article is indexed once, already cleaned.
                 (outcome,) = _Batch(self).save([(site, article, seen_at, capture_id, extractor)])
+                self._unskip([requested_url])
                 first_seen, published = self.conn.execute(
                     "SELECT first_seen, published FROM articles WHERE url = ?",
                     (article.url,)).fetchone()
@@ -964,18 +1088,44 @@ class Store:
 
     def needs_fetch(self, url: str, schedule: tuple[int, ...]) -> bool:
         """Whether a discovered article URL is worth a request: new to the archive, or due."""
+        return self.revisit_state(url, schedule)[0]
+
+    def revisit_state(self, url: str, schedule: tuple[int, ...]) -> tuple[bool, str | None]:
+        """(due, last fetch) of a discovered article URL: due when new to the archive or when
+        its revisit schedule says so; the last fetch is None when it is not archived."""
         row = self.conn.execute(
-            "SELECT s.next_check FROM url_state s JOIN articles a ON a.url = s.article_url "
-            "WHERE s.url = ?", (url,)).fetchone()
+            "SELECT s.next_check, coalesce(s.last_checked, a.last_seen) FROM url_state s "
+            "JOIN articles a ON a.url = s.article_url WHERE s.url = ?", (url,)).fetchone()
         if row is not None:  # archived (and still there: a deleted row is fetched again)
-            return is_due(row[0])
+            return is_due(row[0]), row[1]
         article = self.conn.execute(
             "SELECT first_seen, published, last_seen FROM articles WHERE url = ?",
             (url,)).fetchone()
         if article is None:
-            return True
+            return True, None
         # Archived before revisit state was kept: schedule from its own dates.
-        return is_due(next_check(article[0], article[1], article[2], schedule))
+        return is_due(next_check(article[0], article[1], article[2], schedule)), article[2]
+
+    def record_revisit(self, url: str, site: str, run_id: int | None, reason: str,
+                       site_modified: str | None = None) -> None:
+        """Remember that this run looks again at an archived article, and why."""
+        self._write("record a revisit",
+                    "INSERT INTO revisits (article_url, url, site, run_id, requested, reason, "
+                    "site_modified) SELECT coalesce((SELECT article_url FROM url_state "
+                    "WHERE url = ?), ?), ?, ?, ?, ?, ?, ?",
+                    (url, url, url, site, run_id, now_iso(), reason, site_modified))
+
+    def revisits(self, url: str) -> list[dict[str, Any]]:
+        """The recorded revisits of an article (by its URL or one it was fetched from); none
+        in an archive no crawl has opened since revisits were recorded (read-only opens do
+        not migrate)."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'revisits'"
+                                 ).fetchone():
+            return []
+        return self._dicts(
+            "SELECT requested, reason, site_modified, run_id FROM revisits WHERE article_url = "
+            "coalesce((SELECT article_url FROM url_state WHERE url = ?), ?) "
+            "ORDER BY requested, id", (url, url))
 
     def due_urls(self, site: str, now: str | None = None) -> list[str]:
         """A site's archived articles due for a revisit (one URL each), most overdue first."""
@@ -1054,6 +1204,114 @@ class Store:
     def frontier_done(self, url: str) -> None:
         """Take a URL off the frontier: it was stored, skipped for good, or given up on."""
         self._write("update the frontier", "DELETE FROM frontier WHERE url = ?", (url,))
+
+    # -- skipped pages: fetched, judged not to be an article (issue 18) ------------------
+
+    def skip_pages(self, pages: list[dict[str, Any]]) -> int:
+        """Record fetched pages judged not to be articles, and take them off the frontier, in
+        one transaction; how many were recorded.
+
+        Each page: `site`, `url` (the URL requested), `fetched_url` (where the response came
+        from), `reason`, `score` (the classifier's, or None), `fetched_at`, `capture_id` (or
+        None), and `run_id` or, from a distributed worker, `worker` (its run's id is looked
+        up). A URL that is an archived article is not recorded: its article stands (a
+        revisit that looks like no article never takes a story out of the archive). One row
+        per URL: the latest decision.
+        """
+        by_worker = "worker" in self.db["runs"].columns_dict
+        try:
+            with self.transaction():
+                recorded = 0
+                for p in pages:
+                    run_id = p.get("run_id")
+                    if run_id is None and p.get("worker") and by_worker:
+                        row = self.conn.execute("SELECT id FROM runs WHERE worker = ?",
+                                                (p["worker"],)).fetchone()
+                        run_id = row[0] if row else None
+                    recorded += self._skip(p, run_id)
+                    self.conn.execute("DELETE FROM frontier WHERE url = ?", (p["url"],))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record skipped pages: {exc}") from None
+        return recorded
+
+    def skip_page(self, site: str, url: str, *, reason: str, fetched_at: str,
+                  fetched_url: str | None = None, score: float | None = None,
+                  run_id: int | None = None, capture_id: int | None = None) -> bool:
+        """`skip_pages` for one page (the crawl's pipeline): whether it was recorded."""
+        return self.skip_pages([{"site": site, "url": url, "fetched_url": fetched_url or url,
+                                 "reason": reason, "score": score, "fetched_at": fetched_at,
+                                 "run_id": run_id, "capture_id": capture_id}]) == 1
+
+    def _skip(self, p: dict[str, Any], run_id: int | None) -> int:
+        fetched_url = p.get("fetched_url") or p["url"]
+        cur = self.conn.execute(
+            "INSERT INTO skipped_pages (url, fetched_url, site, run_id, reason, score, "
+            "fetched_at, capture_id) SELECT ?, ?, ?, ?, ?, ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url IN (?, ?)) "
+            "AND NOT EXISTS (SELECT 1 FROM url_state s JOIN articles a ON a.url = s.article_url "
+            "WHERE s.url = ?) "
+            "ON CONFLICT (url) DO UPDATE SET fetched_url = excluded.fetched_url, "
+            "site = excluded.site, run_id = coalesce(excluded.run_id, skipped_pages.run_id), "
+            "reason = excluded.reason, score = excluded.score, "
+            "fetched_at = excluded.fetched_at, "
+            "capture_id = coalesce(excluded.capture_id, skipped_pages.capture_id)",
+            (p["url"], fetched_url, p["site"], run_id, p["reason"], p.get("score"),
+             p["fetched_at"], p.get("capture_id"), p["url"], fetched_url, p["url"]))
+        return cur.rowcount
+
+    def redecide_skip(self, site: str, url: str, *, reason: str, score: float | None,
+                      fetched_at: str, capture_id: int) -> None:
+        """A stored capture re-extracted (`archiver reextract`) is still no article: its
+        skipped record gets the current decision. The record made from this capture is
+        updated; else the URL's record when this capture is not older than it; else (an
+        archive from before the record was kept) the page is recorded now."""
+        try:
+            with self.transaction():
+                cur = self.conn.execute(
+                    "UPDATE skipped_pages SET reason = ?, score = ? WHERE capture_id = ?",
+                    (reason, score, capture_id))
+                if cur.rowcount:
+                    return
+                row = self.conn.execute(
+                    "SELECT url, fetched_at FROM skipped_pages WHERE url = ? OR fetched_url = ? "
+                    "ORDER BY fetched_at DESC LIMIT 1", (url, url)).fetchone()
+                if row is not None:
+                    if row[1] <= fetched_at:
+                        self.conn.execute(
+                            "UPDATE skipped_pages SET reason = ?, score = ?, fetched_at = ?, "
+                            "capture_id = ? WHERE url = ?",
+                            (reason, score, fetched_at, capture_id, row[0]))
+                    return
+                self._skip({"site": site, "url": url, "reason": reason, "score": score,
+                            "fetched_at": fetched_at, "capture_id": capture_id}, None)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot record a skipped page: {exc}") from None
+
+    def _unskip(self, urls: list[str | None], *, capture_id: int | None = None) -> None:
+        """Pages now archived as articles leave the skipped record (by requested or fetched
+        URL, or by the capture the article was extracted from)."""
+        if self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM skipped_pages)").fetchone()[0]:
+            return  # the usual case: one probe of an empty table, no delete per article
+        found = list(dict.fromkeys(u for u in urls if u))
+        for i in range(0, len(found), _LOOKUP_CHUNK):
+            chunk = found[i:i + _LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            self.conn.execute(f"DELETE FROM skipped_pages WHERE url IN ({marks}) "
+                              f"OR fetched_url IN ({marks})", chunk + chunk)
+        if capture_id is not None:
+            self.conn.execute("DELETE FROM skipped_pages WHERE capture_id = ?", (capture_id,))
+
+    def skipped_by_site(self) -> dict[str, dict[str, int]]:
+        """Per site, recorded skipped pages by reason (empty for an archive without the table,
+        e.g. one opened read-only before a newer version migrated it)."""
+        if "skipped_pages" not in self.db.table_names():
+            return {}
+        out: dict[str, dict[str, int]] = {}
+        for site, reason, n in self.conn.execute(
+                "SELECT site, reason, count(*) FROM skipped_pages GROUP BY site, reason "
+                "ORDER BY site, reason"):
+            out.setdefault(site, {})[reason] = n
+        return out
 
     def frontier_attempt(self, url: str) -> int:
         """Count one more attempt at a frontier URL; return how many there have been."""
@@ -1249,7 +1507,7 @@ _LOOKUP_CHUNK = 500
 _INSERT_COLUMNS = ("url", "site", "title", "author", "published", "modified", "date_source",
                    "language", "description", "image", "sitename", "categories", "tags", "text",
                    "word_count", "content_hash", "fetched_url", "first_seen", "last_seen",
-                   "raw_text", "capture_id", "extractor_version")
+                   "raw_text", "capture_id", "extractor_version", "paywalled")
 _INSERT_SQL = f"INSERT INTO articles ({', '.join(_INSERT_COLUMNS)}) VALUES "
 _INSERT_ROW = f"({', '.join('?' for _ in _INSERT_COLUMNS)})"
 _BULK_ROWS = 100  #: a save of this many rows or more is a bulk write (`_Batch.save`)
@@ -1342,6 +1600,7 @@ class _Batch:
                 "SELECT url, content_hash FROM articles WHERE url IN "
                 f"({', '.join('?' for _ in chunk)})", chunk))
         outcomes: list[Outcome] = []
+        self.store._unskip([u for _, a, _, _, _ in rows for u in (a.url, a.fetched_url)])
         for site, a, seen_at, capture_id, extractor in rows:
             stored = self.known.get(a.url)
             if stored is None:
@@ -1374,12 +1633,13 @@ class _Batch:
         found = boilerplate.blocks(a.text)
         template = self._template(site).intersection(found)
         text = boilerplate.clean(a.text, template, self._overrides(site))
-        words = a.word_count if text == a.text else len(text.split())
+        words = a.word_count if text == a.text else count_words(text)
         row = (a.url, site, a.title, a.author, a.published, a.modified, a.date_source,
                a.language, a.description, a.image, a.sitename,
                json.dumps(a.categories, ensure_ascii=False),
                json.dumps(a.tags, ensure_ascii=False), text, words, a.content_hash,
-               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor)
+               a.fetched_url, seen_at, seen_at, raw_or_none(a.text, text), capture_id, extractor,
+               a.paywalled)
         self.pending.append(_Pending(site, a.url, a.text, text, found, template, row))
 
     def flush(self) -> None:
@@ -1454,7 +1714,7 @@ class _Batch:
                     continue
                 text = boilerplate.clean(p.raw, now, overrides)
                 if text != p.text:
-                    recleaned.append((text, len(text.split()), raw_or_none(p.raw, text),
+                    recleaned.append((text, count_words(text), raw_or_none(p.raw, text),
                                       ids[p.url]))
             earlier: set[int] = set()
             for key in changed:

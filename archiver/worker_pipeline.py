@@ -1,4 +1,5 @@
-"""A worker's item pipeline: extract and clean each page, then push the article to Redis.
+"""A worker's item pipeline: extract and clean each page, then push the article to Redis
+(or, for a page judged not to be one, the skip, which the writer records).
 
 The worker never opens the archive: `archiver writer` is the one process that writes SQLite.
 What goes over Redis is a JSON message (see `article_message`), so the writer needs neither
@@ -17,7 +18,7 @@ from scrapy.exceptions import DropItem
 
 from . import frontier as shared
 from . import ingest, workers
-from .extract import Article
+from .extract import Article, Extraction
 from .items import RawPage
 from .pipelines import PAGES_PER_WORKER, extract_in_pool
 
@@ -40,6 +41,16 @@ def article_message(site: str, article: Article, *, fetched_at: str, requested_u
         "fetched_at": fetched_at, "requested_url": requested_url, "worker": worker,
         "capture": capture, "extractor": ingest.EXTRACTOR_VERSION,
         "etag": etag, "last_modified": last_modified, "revisit": list(revisit),
+    }, ensure_ascii=False).encode("utf-8")
+
+
+def skipped_message(item: RawPage, result: Extraction, *, worker: str) -> bytes:
+    """The JSON a worker pushes for a page judged not to be an article: the writer records it
+    in `skipped_pages` under the worker's run, as `archiver crawl` does."""
+    return json.dumps({
+        "type": "skipped", "site": item.site, "url": item.url, "fetched_url": item.final_url,
+        "reason": result.reason or "not_article", "score": result.score,
+        "fetched_at": item.fetched_at, "worker": worker, "capture": item.capture_ref,
     }, ensure_ascii=False).encode("utf-8")
 
 
@@ -78,12 +89,18 @@ class WorkerPipeline:
         if result.article is None:
             self.stats.inc_value(f"archive/skipped/{result.reason}")
             logger.info("not an article (%s): %s", result.reason, item.url)
+            self._push(item, skipped_message(item, result, worker=self.worker))
             raise DropItem(f"not an article ({result.reason})")
         message = article_message(site.name, result.article, fetched_at=item.fetched_at,
                                   requested_url=item.url, worker=self.worker,
                                   capture=item.capture_ref, etag=item.headers.get("etag"),
                                   last_modified=item.headers.get("last-modified"),
                                   revisit=site.revisit)
+        self._push(item, message)
+        self.stats.inc_value("archive/articles/pushed")
+        return item
+
+    def _push(self, item: RawPage, message: bytes) -> None:
         try:
             self.items.push(message)
         except shared.redis.RedisError as exc:
@@ -91,5 +108,3 @@ class WorkerPipeline:
             self.stats.inc_value("archive/errors/redis")
             logger.error("redis: cannot push %s: %s", item.url, exc)
             raise
-        self.stats.inc_value("archive/articles/pushed")
-        return item

@@ -7,7 +7,8 @@ commits it again, and every step is idempotent (the upsert by URL, captures know
 place in a WARC file, run records by worker), so the repeat is a no-op.
 
 Besides articles, a batch holds the workers' capture references (indexed in `captures`),
-304 answers (recorded as unchanged sightings) and run records. Once a batch is committed the
+304 answers (recorded as unchanged sightings), pages judged not to be articles (recorded in
+`skipped_pages` under the worker's run) and run records. Once a batch is committed the
 writer publishes the stored pages' validators to Redis for the workers' conditional requests,
 and it marks the runs of workers whose heartbeat expired without a final record `lost`.
 """
@@ -46,6 +47,7 @@ class WriterReport:
     replayed: int = 0
     deferred: int = 0
     lost: int = 0
+    skipped: int = 0  #: pages the workers judged not to be articles, recorded
     seconds: float = 0.0
 
     @property
@@ -57,6 +59,7 @@ class WriterReport:
         return (f"writer: {self.articles} articles in {self.batches} batches "
                 f"({self.outcomes['new']} new, {self.outcomes['updated']} updated, "
                 f"{self.outcomes['unchanged']} unchanged; {rate:.0f}/s), "
+                f"{self.skipped} skipped pages recorded, "
                 f"{self.runs} worker runs recorded ({self.deferred} kept in Redis: no `runs` "
                 f"table yet; {self.lost} lost), {self.replayed} replayed after a crash, "
                 f"{self.bad} unreadable messages skipped")
@@ -95,6 +98,7 @@ class ArchiveWriter:
         captures: list[dict[str, Any]] = []
         unchanged: list[dict[str, Any]] = []
         runs: list[dict[str, Any]] = []
+        skipped: list[dict[str, Any]] = []
         for raw in messages:
             try:
                 msg = json.loads(raw)
@@ -122,6 +126,16 @@ class ArchiveWriter:
                                       "worker": msg.get("worker")})
                 elif kind == "run":
                     runs.append(msg)
+                elif kind == "skipped":
+                    ref = msg.get("capture")
+                    skipped.append({
+                        "site": msg["site"], "url": msg["url"],
+                        "fetched_url": msg.get("fetched_url"), "reason": msg["reason"],
+                        "score": msg.get("score"), "fetched_at": msg["fetched_at"],
+                        "worker": msg.get("worker"),
+                        "capture": len(captures) if ref else None})
+                    if ref:
+                        captures.append(self.capture_row(ref))
                 else:
                     raise ValueError(f"unknown type {kind!r}")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -129,7 +143,7 @@ class ArchiveWriter:
                 logger.error("unreadable message skipped: %s: %r", exc, raw[:200])
         capture_ids = self.store.add_captures_once(captures) if captures else []
         outcomes = self.store.save_many(rows) if rows else []
-        for page in pages:
+        for page in pages + skipped:
             slot = page.pop("capture")
             page["capture_id"] = capture_ids[slot] if slot is not None else None
         if pages:
@@ -168,6 +182,9 @@ class ArchiveWriter:
                 self.report.deferred += 1
             elif recorded and not running:
                 self.report.runs += 1
+        if skipped:  # after the runs: a skip names its worker's run, recorded by now
+            self.store.skip_pages(skipped)
+            self.report.skipped += len(skipped)
         if self.validators is not None:
             self.validators.publish(published)
             self.validators.forget(gone)

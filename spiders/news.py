@@ -25,6 +25,7 @@ from archiver.extract import Hints
 from archiver.items import RawPage
 from archiver.middlewares import NotModified
 from archiver.pipelines import stop_unwritable
+from archiver.revisit import FUTURE, MALFORMED, NEWER, site_modified
 from archiver.store import Store
 from archiver.urls import host_of, matches_any, normalize, on_domains
 
@@ -137,7 +138,8 @@ class NewsSpider(scrapy.Spider):
     def _feed_requests(self, entries: list[Entry], response: Response
                        ) -> Iterator[scrapy.Request]:
         for entry in entries:
-            yield from self._candidate(entry.url, hints=self._hints(entry))
+            yield from self._candidate(entry.url, hints=self._hints(entry, "feed"),
+                                       modified=entry.modified)
         if entries:
             self._remember_validators(response)
 
@@ -167,7 +169,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._seed(entry.url, self.parse_sitemap, "sitemap",
                                  sitemap_depth=depth + 1)
             else:
-                yield from self._candidate(entry.url, hints=self._hints(entry))
+                via = "news_sitemap" if entry.news else "sitemap"
+                yield from self._candidate(entry.url, hints=self._hints(entry, via),
+                                           modified=entry.modified)
         if not sitemap.is_index:  # an index may stay unchanged while its sitemaps grow
             self._remember_validators(response)
 
@@ -227,8 +231,9 @@ class NewsSpider(scrapy.Spider):
             stop_unwritable(self.crawler, exc)
             return []
 
-    def _hints(self, entry: Entry) -> Hints:
-        return Hints(title=entry.title, published=entry.published, language=entry.language)
+    def _hints(self, entry: Entry, via: str) -> Hints:
+        return Hints(title=entry.title, published=entry.published, language=entry.language,
+                     via=via)
 
     def _follows(self, response: Response) -> bool:
         """Whether the page's links are followed (it was reached within the follow depth)."""
@@ -244,8 +249,13 @@ class NewsSpider(scrapy.Spider):
             yield from self._candidate(link.url, hops=hops + 1)
 
     def _candidate(self, raw_url: str, *, hints: Hints | None = None,
-                   hops: int | None = None, resumed: bool = False) -> Iterable[scrapy.Request]:
-        """A request for a discovered URL, or a counted skip saying why there is none."""
+                   hops: int | None = None, resumed: bool = False,
+                   modified: str | None = None) -> Iterable[scrapy.Request]:
+        """A request for a discovered URL, or a counted skip saying why there is none.
+
+        `modified` is when the feed or sitemap says the page last changed: newer than the
+        archive's last fetch, it makes an archived article due ahead of its schedule.
+        """
         url = normalize(raw_url)
         if url is None:
             self._skip("bad_url", raw_url[:200])
@@ -269,7 +279,8 @@ class NewsSpider(scrapy.Spider):
             self._skip("not_allowed_by_pattern", url)
             return
         state = self.state
-        if is_article and not self._state("needs_fetch", url, self.site.revisit, default=True):
+        revisit = self._revisit_reason(url, modified) if is_article else "new"
+        if revisit is None:
             self._skip("not_due", url)  # archived, and not due for a revisit
             if resumed:
                 self._frontier_done(url)
@@ -286,6 +297,9 @@ class NewsSpider(scrapy.Spider):
                 self._error("gave_up", url, f"no outcome after {MAX_FRONTIER_ATTEMPTS} runs")
                 return
             self._count("archive/resumed")
+        if revisit != "new":
+            self._count(f"archive/revisits/{revisit}")
+            self._state("record_revisit", url, self.site.name, self.run_id, revisit, modified)
         self.requested += 1
         yield scrapy.Request(
             url, callback=self.parse_page if is_article else self.parse_listing,
@@ -293,6 +307,26 @@ class NewsSpider(scrapy.Spider):
             meta={"role": "page" if is_article else "listing", "hops": hops,
                   "hints": hints, "archive_url": url},
         )
+
+    def _revisit_reason(self, url: str, modified: str | None) -> str | None:
+        """Why an article URL is requested: `new` (not archived), `schedule` (its revisit is
+        due), `lastmod` (the site's date says it changed since the archive's last fetch);
+        None when it is archived and neither says so."""
+        due, last_fetch = self._state("revisit_state", url, self.site.revisit,
+                                      default=(True, None))
+        if last_fetch is None:
+            return "new" if due else None
+        if due:
+            return "schedule"
+        verdict = site_modified(modified, last_fetch)
+        if verdict == NEWER:
+            return "lastmod"
+        if verdict in (MALFORMED, FUTURE):  # a date that cannot be trusted: counted, ignored
+            self._count(f"archive/lastmod_ignored/{verdict}")
+            logger.info("site date ignored (%s): %r: %s", verdict, (modified or "")[:100], url)
+        elif verdict is not None:
+            self._count(f"archive/lastmod/{verdict}")
+        return None
 
     # -- errors --------------------------------------------------------------------------
 

@@ -66,8 +66,23 @@ def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,
     `env` adds variables to this process's environment."""
     text = not isinstance(input, bytes)
     full_env = {**os.environ, **env} if env else None
-    return subprocess.run([sys.executable, "-m", "archiver", *args], cwd=cwd, timeout=timeout,
+    done = subprocess.run([sys.executable, "-m", "archiver", *args], cwd=cwd, timeout=timeout,
                           capture_output=True, text=text, input=input, env=full_env)
+    fail_on_scrapy_deprecations(done.stderr)
+    return done
+
+
+def fail_on_scrapy_deprecations(stderr: str | bytes | None) -> None:
+    """Fail the test when a subprocess crawl logged a Scrapy deprecation.
+
+    pyproject's filterwarnings turns them into errors only in the pytest process; a crawl runs
+    in a subprocess, where Scrapy logs them (py.warnings) and goes on. They subclass Warning,
+    not DeprecationWarning, so `error::DeprecationWarning` never caught them (issue 22).
+    """
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr or ""
+    if "ScrapyDeprecationWarning" in text:
+        lines = [line for line in text.splitlines() if "ScrapyDeprecationWarning" in line]
+        pytest.fail("Scrapy deprecation in a subprocess:\n" + "\n".join(lines[:10]))
 
 
 @pytest.fixture(scope="session")

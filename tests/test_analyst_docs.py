@@ -55,6 +55,9 @@ def workdir(demo_archive, tmp_path_factory) -> Path:
     conn.execute("INSERT INTO revisions (article_id, fetched_at, title, text, content_hash) "
                  "SELECT id, ?, title, replace(text, 'the', 'teh'), 'old' FROM articles "
                  "WHERE id = 1", (now,))
+    conn.execute("INSERT INTO skipped_pages (url, fetched_url, site, reason, fetched_at) "
+                 "VALUES ('http://127.0.0.1/tag/peru', 'http://127.0.0.1/tag/peru', 'demo', "
+                 "'listing_page', ?)", (now,))
     conn.commit()
     conn.close()
     return folder

@@ -29,7 +29,7 @@ from archiver.siteserver import SiteServer
 from archiver.store import Store
 from archiver.warc import read_capture
 
-from .conftest import run_archiver
+from .conftest import fail_on_scrapy_deprecations, run_archiver
 from .sitegen import article_path, generate_site, write_site_config
 
 N_ARTICLES = 500
@@ -191,6 +191,8 @@ def _wait(procs: list[subprocess.Popen], logs: list[Path], timeout: float = 240)
             for p in procs:
                 p.kill()
             pytest.fail(f"{log.name} did not finish:\n{log.read_text()[-3000:]}")
+    for log in logs:
+        fail_on_scrapy_deprecations(log.read_text(errors="replace"))
 
 
 #: The cron schema's `runs` table (its migration may not be in this archive yet).
@@ -599,17 +601,60 @@ def _crawl_small_site(tmp_path: Path, redis_url: str, *, articles: int, server_d
     return log
 
 
+class _LeaseLog:
+    """The domain leases workers take, read from Redis's MONITOR while a crawl runs.
+
+    A lease is the `ZADD {p}lease:{domain}:held` of the acquire script, its score the Redis
+    server's clock at acquisition (ms) plus the lease's fixed length: so the spacing of the
+    scores is exactly the spacing the shared delay guarantees, whatever the scheduling of the
+    workers that then send the requests, or of the server that logs them.
+    """
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.leases: list[tuple[int, str]] = []  # (score, worker)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        with self.client.monitor() as monitor:
+            self.ready.set()
+            while not self.stop.is_set():
+                command = monitor.next_command()["command"].split(" ")
+                if command[0].upper() == "ZADD" and command[1].endswith(":held"):
+                    self.leases.append((int(command[2]), command[3].split("|")[0]))
+
+    def __enter__(self) -> _LeaseLog:
+        import threading
+
+        self.ready = threading.Event()
+        self.thread.start()
+        assert self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.client.ping()  # a last line for the monitor to read, so the thread sees `stop`
+        self.thread.join(10)
+
+
 @pytest.mark.slow
 def test_delay_between_requests_holds_across_workers(tmp_path, client, redis_url):
     # The server answers at once, so only the shared delay spaces the requests: two workers
-    # each keeping their own delay would send twice as often.
+    # each keeping their own delay would take leases twice as often, with gaps under it.
     delay = 0.25
-    log = _crawl_small_site(tmp_path, redis_url, articles=30, server_delay=0, delay=delay,
-                            concurrency=4)
-    starts = sorted(r.at for r in log)
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= delay / 2, gaps  # slack: the time from lease to the server's clock
-    assert starts[-1] - starts[0] >= (len(starts) - 1) * delay * 0.95
+    with _LeaseLog(redis_url) as leases:
+        log = _crawl_small_site(tmp_path, redis_url, articles=30, server_delay=0, delay=delay,
+                                concurrency=4)
+    assert len(leases.leases) >= len(log)  # every request the server saw took a lease
+    assert len({worker for _, worker in leases.leases}) == 2  # both workers took leases
+    taken = sorted(score for score, _ in leases.leases)
+    gaps = [b - a for a, b in zip(taken, taken[1:], strict=False)]
+    assert min(gaps) >= delay * 1000, gaps  # ms on the Redis server's clock, no slack needed
 
 
 @pytest.mark.slow
@@ -669,3 +714,86 @@ def test_workers_keep_the_hostile_web_guards(tmp_path, client, redis_url):
         assert server.paths() == []
     assert result.returncode == 1, result.stderr[-2000:]
     assert "non_public_address 1" in result.stdout
+
+
+@pytest.mark.slow
+def test_workers_pages_skipped_as_no_article_are_recorded_and_paywalls_flagged(
+        tmp_path, client, redis_url):
+    """Issue 18 in the distributed mode: a page a worker judges no article reaches the writer,
+    which records it in `skipped_pages` under the worker's run with its capture, as `archiver
+    crawl` does; `archiver reextract` brings it back from the worker's WARC file."""
+    n = 6
+    site = tmp_path / "site"
+    generate_site(site, n)
+    for i in (0, 1):  # one paragraph of about 40 words: too short for this site
+        page = site / f"{article_path(i).lstrip('/')}.html"
+        page.write_text(re.sub(r"<p>Story \d+ paragraph [1-3]:.*?</p>\n?", "",
+                               page.read_text()))
+    page = site / f"{article_path(2).lstrip('/')}.html"
+    page.write_text(page.read_text().replace(
+        "</head>", '<meta property="article:content_tier" content="locked"></head>'))
+    db = tmp_path / "archive.db"
+    with SiteServer(site) as server:
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
+                                   concurrency=4)
+        with config.open("a") as fh:
+            fh.write("min_words = 100\n")
+        _run(config, db, redis_url, tmp_path, "run")
+        short = {server.origin + article_path(i) for i in (0, 1)}
+        with sqlite3.connect(db) as conn:
+            skipped = conn.execute(
+                "SELECT s.url, s.site, s.reason, r.worker, c.url, c.role FROM skipped_pages s "
+                "LEFT JOIN runs r ON r.id = s.run_id "
+                "LEFT JOIN captures c ON c.id = s.capture_id ORDER BY s.url").fetchall()
+            flags = dict(conn.execute("SELECT url, paywalled FROM articles"))
+        assert [row[0] for row in skipped] == sorted(short)
+        for url, name, reason, worker, captured, role in skipped:
+            assert (name, reason, captured, role) == ("gen", "too_short", url, "page")
+            assert worker  # the run of the worker that fetched it
+        assert set(flags) == {server.origin + article_path(i) for i in range(2, n)}
+        assert flags == {u: int(u.endswith(article_path(2))) for u in flags}
+        assert "too_short 2" in run_archiver("stats", "--db", str(db)).stdout
+
+        lenient = tmp_path / "lenient.toml"
+        lenient.write_text(config.read_text().replace("min_words = 100", "min_words = 10"))
+        result = run_archiver("reextract", "--db", str(db), "--config", str(lenient))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "2 restored" in result.stdout, result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM skipped_pages").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == n
+
+
+def test_worker_and_writer_listen_on_no_port(tmp_path, client, redis_url):
+    """As for `archiver crawl` (tests/test_no_listen.py): no telnet console, no remote-control
+    server, in the worker, its extraction processes, or the writer."""
+    from .netcheck import descendants, listening
+
+    site = tmp_path / "site"
+    generate_site(site, 20)
+    with SiteServer(site) as server:
+        # A shared delay keeps the worker fetching for seconds (20 × 0.3 s), to be watched.
+        config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0.3,
+                                   concurrency=2)
+        db = tmp_path / "archive.db"
+        _seed(config, redis_url)
+        logs = [tmp_path / "worker.log", tmp_path / "writer.log"]
+        procs = [_worker(config, redis_url, logs[0]), _writer(db, redis_url, logs[1])]
+        seen: dict[str, list[str]] = {}
+        proof = 0
+        deadline = time.monotonic() + 240
+        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            fetching = any(r.path.startswith("/news/") for r in list(server.log))
+            for name, proc in zip(("worker", "writer"), procs, strict=True):
+                for pid in [proc.pid, *descendants(proc.pid)]:
+                    ports = listening(pid)
+                    if ports:
+                        seen[f"{name} {pid}"] = ports
+            if fetching and all(p.poll() is None for p in procs) and descendants(procs[0].pid):
+                proof += 1  # the worker's engine and extraction pool are up, the writer too
+            time.sleep(0.05)
+        _wait(procs, logs)
+    assert [p.returncode for p in procs] == [0, 0], logs[0].read_text()[-3000:]
+    assert proof > 0, "never sampled the worker and writer while the worker fetched"
+    assert seen == {}, seen
+    assert "listening on" not in logs[0].read_text()

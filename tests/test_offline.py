@@ -24,6 +24,10 @@ AUDIT = textwrap.dedent("""
     import os, sys
     _LOG = os.environ["ARCHIVER_NET_AUDIT"]
     _LOCAL = ("127.", "::1", "localhost", "0:0:0:0:0:0:0:1")
+    # Proof the hook is live: each process says it loaded it, and each loopback connect is
+    # counted, so an empty record means "nothing reached out", not "nothing was watched".
+    with open(_LOG + ".loaded", "a") as log:
+        log.write(f"{os.getpid()} {' '.join(sys.argv)}\\n")
 
     def _hook(event, args):
         if event == "socket.connect":
@@ -31,6 +35,9 @@ AUDIT = textwrap.dedent("""
             if isinstance(address, tuple) and not str(address[0]).startswith(_LOCAL):
                 with open(_LOG, "a") as log:
                     log.write(f"connect {address!r}\\n")
+            elif isinstance(address, tuple):
+                with open(_LOG + ".local", "a") as log:
+                    log.write(f"{os.getpid()} {address[0]}\\n")
         elif event == "socket.getaddrinfo":
             host = args[0]
             host = host.decode() if isinstance(host, bytes) else str(host)
@@ -78,5 +85,13 @@ def test_crawl_starts_and_finishes_without_any_route_out(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["rc"] == 0, result["out"] + result["err"]
     assert "4 new" in result["out"]
+    loaded = Path(f"{audit}.loaded").read_text()
+    # The hook ran in the crawl process (sys.argv is ["-m", "crawl", ...] when it loads) and
+    # in its extraction workers.
+    crawl_pids = {line.split()[0] for line in loaded.splitlines() if " crawl --config" in line}
+    assert crawl_pids, loaded
+    assert "--multiprocessing-fork" in loaded, loaded
+    local = Path(f"{audit}.local").read_text()
+    assert crawl_pids & {line.split()[0] for line in local.splitlines()}, local  # and saw it
     assert not audit.exists() or audit.read_text() == "", audit.read_text()
     assert "Traceback" not in result["err"]

@@ -40,6 +40,8 @@ def test_archiver_scores_stay_above_the_floors(report):
     assert report.ours["leak"] <= floors["leak_max"]
     assert report.non_article_rate <= floors["non_articles_archived_max"]
     assert report.article_reject_rate <= floors["articles_rejected_max"]
+    # what an analyst gets: an article page the decision drops scores as empty text
+    assert report.stored["f1"] >= floors["stored_f1"], report.stored
     assert report.errors == 0
 
 

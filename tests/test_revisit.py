@@ -109,3 +109,24 @@ def test_lock_left_by_a_killed_process_is_taken_over(tmp_path):
 def test_unwritable_lock_place_is_a_clear_error(tmp_path):
     with pytest.raises(ArchiverError, match="missing-folder does not exist"):
         CrawlLock(tmp_path / "missing-folder" / "archive.db").acquire()
+
+
+def test_site_dates_make_a_page_due_only_when_newer_than_the_last_fetch_and_trustworthy():
+    from datetime import UTC, datetime
+
+    from archiver.revisit import FUTURE, MALFORMED, NEWER, NOT_NEWER, site_modified
+
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    fetched = "2024-06-01T08:00:00+00:00"
+    assert site_modified("2024-06-01T09:00:00Z", fetched, now) == NEWER
+    assert site_modified("2024-06-01T10:00:00+01:00", fetched, now) == NEWER  # 09:00 UTC
+    assert site_modified("Sat, 01 Jun 2024 09:00:00 GMT", fetched, now) == NEWER  # RFC 822
+    assert site_modified("2024-06-01T12:05:00Z", fetched, now) == NEWER  # clock skew: now
+    assert site_modified("2024-06-01T07:59:59Z", fetched, now) == NOT_NEWER
+    assert site_modified("2024-06-01", fetched, now) == NOT_NEWER  # midnight: before the fetch
+    assert site_modified("2024-06-01T13:00:00Z", fetched, now) == FUTURE
+    assert site_modified("2999-01-01", fetched, now) == FUTURE
+    for bad in ("last tuesday", "2024-13-45", "0", "   "):
+        assert site_modified(bad, fetched, now) == MALFORMED, bad
+    assert site_modified(None, fetched, now) is None  # no date given
+    assert site_modified("2024-06-01T09:00:00Z", None, now) is None  # never fetched

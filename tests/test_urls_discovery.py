@@ -53,8 +53,13 @@ def test_broken_feeds_give_no_entries_not_errors():
     for body in [b"", b"<html>not a feed</html>", b"<rss><channel><item><link>",
                  b"\x00\xff\xfe garbage", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
                  b"<rss><channel><item><link>&e;</link></item></channel></rss>"]:
-        entries = parse_feed(body, "https://x.org/feed")
-        assert all("passwd" not in e.url for e in entries)
+        assert parse_feed(body, "https://x.org/feed") == [], body
+    # An external entity is never fetched: the item keeps its link, and nothing of the file.
+    xxe = (b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><item>'
+           b"<link>https://x.org/a&e;</link><title>T&e;</title></item></channel></rss>")
+    (entry,) = parse_feed(xxe, "https://x.org/feed")
+    assert entry.url == "https://x.org/a"
+    assert entry.title in (None, "T")
 
 
 def test_news_sitemap_and_index_and_gzip():
@@ -90,3 +95,25 @@ def test_links_urllib_cannot_parse_are_skipped_one_by_one():
         "https://x.org/a"]
     assert robots_sitemaps("Sitemap: http://[\nSitemap: /s.xml", "https://x.org/robots.txt") == [
         "https://x.org/s.xml"]
+
+
+def test_feeds_and_sitemaps_say_when_a_page_last_changed():
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+        <link href="https://x.org/a"/><published>2024-01-01T08:00:00Z</published>
+        <updated>2024-01-02T09:30:00Z</updated></entry></feed>"""
+    rss = b"""<rss xmlns:atom="http://www.w3.org/2005/Atom"
+        xmlns:dc="http://purl.org/dc/terms/"><channel>
+        <item><link>https://x.org/b</link><pubDate>Mon, 01 Jan 2024 08:00:00 GMT</pubDate>
+          <atom:updated>2024-01-03T10:00:00Z</atom:updated></item>
+        <item><link>https://x.org/c</link><dc:modified>2024-01-04</dc:modified></item>
+        <item><link>https://x.org/d</link></item></channel></rss>"""
+    assert [e.modified for e in parse_feed(atom, "https://x.org/feed")] == [
+        "2024-01-02T09:30:00Z"]
+    assert [(e.url, e.modified) for e in parse_feed(rss, "https://x.org/feed")] == [
+        ("https://x.org/b", "2024-01-03T10:00:00Z"), ("https://x.org/c", "2024-01-04"),
+        ("https://x.org/d", None)]
+    sitemap = parse_sitemap(b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        <url><loc>https://x.org/e</loc><lastmod>2024-01-05T11:00:00+01:00</lastmod></url>
+        <url><loc>https://x.org/f</loc></url></urlset>""", "https://x.org/sitemap.xml")
+    assert {e.url: e.modified for e in sitemap.entries} == {
+        "https://x.org/e": "2024-01-05T11:00:00+01:00", "https://x.org/f": None}

@@ -400,7 +400,7 @@ def test_export_round_trips_every_field_in_both_formats(tmp_path):
                     row[key] = None
                 elif key in ("categories", "tags"):
                     row[key] = json.loads(value)
-                elif key in ("id", "word_count", "capture_id", "revision_count"):
+                elif key in ("id", "word_count", "capture_id", "revision_count", "paywalled"):
                     row[key] = int(value)
             parsed.append(row)
     assert parsed == expected
