@@ -98,7 +98,11 @@ def test_process_capture_reads_the_record_or_raises_warc_error(tmp_path):
     try:
         ingest.process_capture((path, row["warc_offset"] + 3, None), row["url"], site)
     except WarcError as exc:
-        assert "cannot read WARC record" in str(exc)
+        # which of the two refusals depends on the bytes at the bad offset (the gzip header
+        # holds a timestamp): unreadable, or read as some record that holds no response
+        message = str(exc)
+        assert f"@{row['warc_offset'] + 3}: " in message
+        assert "cannot read WARC record" in message or "has no HTTP response" in message
     else:
         raise AssertionError("a bad offset must raise WarcError")
 
