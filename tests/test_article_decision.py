@@ -16,7 +16,7 @@ from archiver.config import ConfigError, load_config
 from archiver.extract import Hints, analyse
 from archiver.siteserver import SiteServer
 
-from .conftest import run_archiver
+from .conftest import run_archiver, write_config
 from .decision_sites import (
     non_article_paths,
     plain_story_paths,
@@ -25,24 +25,6 @@ from .decision_sites import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def _config(path, origin, *, name, sitemaps=(), start_urls=(), extra=""):
-    path.write_text(f"""
-[crawler]
-download_delay = 0
-autothrottle = false
-concurrent_per_domain = 4
-extract_workers = 1
-allow_private_addresses = true
-
-[sites.{name}]
-domains = ["127.0.0.1"]
-sitemaps = {json.dumps([origin + s for s in sitemaps])}
-start_urls = {json.dumps([origin + s for s in start_urls])}
-{extra}
-""", encoding="utf-8")
-    return path
 
 
 def _rows(db, sql, *params):
@@ -66,8 +48,8 @@ def test_unspaced_script_site_every_article_archived_and_searchable(tmp_path):
     root = tmp_path / "site"
     stories = write_unspaced_site(root)
     with SiteServer(root) as server:
-        config = _config(tmp_path / "sites.toml", server.origin, name="asia",
-                         sitemaps=["/sitemap.xml"], start_urls=["/"])
+        config = write_config(tmp_path / "sites.toml", server, name="asia",
+                              sitemaps=["/sitemap.xml"], start_urls=["/"], drop=())
         db = tmp_path / "archive.db"
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -89,8 +71,8 @@ def test_plain_cms_site_stories_archived_and_its_index_pages_not(tmp_path):
     root = tmp_path / "site"
     write_plain_cms_site(root)
     with SiteServer(root) as server:
-        config = _config(tmp_path / "sites.toml", server.origin, name="courier",
-                         start_urls=["/"])
+        config = write_config(tmp_path / "sites.toml", server, name="courier",
+                              start_urls=["/"], drop=())
         db = tmp_path / "archive.db"
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -193,9 +175,9 @@ def test_articles_allow_takes_every_allowed_page_in_a_crawl(tmp_path):
     root = tmp_path / "site"
     write_plain_cms_site(root)
     with SiteServer(root) as server:
-        config = _config(tmp_path / "sites.toml", server.origin, name="courier",
-                         start_urls=["/"],
-                         extra='allow = ["/section/"]\narticles = "allow"\nmin_words = 20')
+        config = write_config(tmp_path / "sites.toml", server, name="courier",
+                              start_urls=["/"], drop=(),
+                              extra='allow = ["/section/"]\narticles = "allow"\nmin_words = 20')
         db = tmp_path / "archive.db"
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
