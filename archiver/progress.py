@@ -42,9 +42,9 @@ def _elapsed(seconds: float) -> str:
 
 
 class CrawlStatus:
-    """One line per site (and a total for several), redrawn in place during a crawl:
-    pages fetched / queued, articles new / updated / unchanged, skipped, errors, pages per
-    second, elapsed."""
+    """Two lines per site (and a total for several), redrawn in place during a crawl: pages
+    fetched / queued, pages per second, elapsed; articles new / updated / unchanged, skipped,
+    errors."""
 
     def __init__(self, crawlers: list[tuple[str, Any]]) -> None:
         self.crawlers = crawlers
@@ -52,36 +52,43 @@ class CrawlStatus:
         self.live: Any = None
         self.loop: Any = None
 
-    def _row(self, name: str, stats: dict[str, Any], seconds: float) -> list[str]:
+    def _rows(self, name: str, stats: dict[str, Any], seconds: float) -> list[list[str]]:
+        """A site's two status rows: pages, rate and time; then articles, skips and errors.
+
+        Two short rows rather than one long one: each stays under 80 columns for runs of
+        thousands of pages, where one row of every counter wrapped cell by cell.
+        """
         from .crawl import SiteSummary
 
         s = SiteSummary.from_stats(name, stats)
         queued = max(0, int(stats.get("scheduler/enqueued", 0))
                      - int(stats.get("scheduler/dequeued", 0)))
         rate = s.pages_fetched / seconds if seconds > 0 else 0.0
-        return [f"[bold]{name}[/bold]", f"pages {s.pages_fetched} fetched / {queued} queued",
-                f"articles {s.new} new / {s.updated} updated / {s.unchanged} unchanged",
-                f"{sum(s.skipped.values())} skipped", f"{sum(s.errors.values())} errors",
-                f"{rate:.1f} pages/s"]
+        return [[f"[bold]{name}[/bold]", f"pages {s.pages_fetched} fetched / {queued} queued",
+                 f"{rate:.1f} pages/s", _elapsed(seconds)],
+                ["", f"articles {s.new} new / {s.updated} updated / {s.unchanged} unchanged",
+                 f"{sum(s.skipped.values())} skipped", f"{sum(s.errors.values())} errors"]]
 
     def render(self) -> Any:
-        """The status as a rich table (stats are copied first: Scrapy owns the dicts)."""
+        """The status as a rich grid (stats are copied first: Scrapy owns the dicts)."""
         from rich.table import Table
 
         seconds = time.monotonic() - self.started
         table = Table.grid(padding=(0, 2))
+        for _ in range(4):
+            table.add_column(no_wrap=True, overflow="ellipsis")
         rows = []
         totals: dict[str, int] = {}
         for name, crawler in self.crawlers:
             stats = dict(crawler.stats.get_stats())
-            rows.append(self._row(name, stats, seconds))
+            rows += self._rows(name, stats, seconds)
             for key, value in stats.items():
                 if isinstance(value, int) and key.startswith(("archive/", "scheduler/")):
                     totals[key] = totals.get(key, 0) + value
-        if len(rows) > 1:
-            rows.append(self._row("all sites", totals, seconds))
+        if len(self.crawlers) > 1:
+            rows += self._rows("all sites", totals, seconds)
         for row in rows:
-            table.add_row(*row, _elapsed(seconds))
+            table.add_row(*row)
         return table
 
     def refresh(self) -> None:

@@ -32,10 +32,10 @@ BANNER = re.compile(r"Scrapy \d+\.\d+\.\d+ started \(bot: archiver\)")
 ESCAPE = "\x1b["
 
 
-def run_in_pty(*args: str, timeout: float = 180) -> tuple[int, str]:
+def run_in_pty(*args: str, timeout: float = 180, columns: int = 200) -> tuple[int, str]:
     """Run `archiver ARGS` with a terminal as its stdout and stderr; (exit code, output)."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     proc = subprocess.Popen([sys.executable, "-m", "archiver", *args], stdin=subprocess.DEVNULL,
                             stdout=slave, stderr=slave, env={**os.environ, "TERM": "xterm"})
     os.close(slave)
@@ -97,14 +97,26 @@ def test_a_crawl_on_a_terminal_shows_live_progress_and_no_scrapy_banner(site):
     config, db = site
     code, out = run_in_pty("crawl", "--config", str(config), "--db", str(db))
     assert code == 0, out[-3000:]
-    assert re.search(r"seed\S*\s+pages \d+ fetched / \d+ queued\s+articles \d+ new / \d+ "
-                     r"updated / \d+ unchanged\s+\d+ skipped\s+\d+ errors\s+[\d.]+ pages/s\s+"
-                     r"\d+:\d\d:\d\d", out), out[-3000:]
+    assert re.search(r"seed\S*\s+pages \d+ fetched / \d+ queued\s+[\d.]+ pages/s\s+"
+                     r"\d+:\d\d:\d\d\s+articles \d+ new / \d+ updated / \d+ unchanged\s+"
+                     r"\d+ skipped\s+\d+ errors", out), out[-3000:]
     assert f"pages {PAGES + 1} fetched / 0 queued" in out  # the last status, left on screen
     assert "\r" in out  # redrawn in place
     assert not BANNER.search(out) and "Overridden settings" not in out
     assert "Dumping Scrapy stats" not in out and "[scrapy." not in out
     assert out.endswith(summary(db)), out[-3000:]
+
+
+def test_the_status_fits_an_80_column_terminal(site):
+    """Each status row keeps its counters whole at the classic terminal width (one row of
+    every counter wrapped there cell by cell: "pages 9" / "fetched / 0" / "queued")."""
+    config, db = site
+    code, out = run_in_pty("crawl", "--config", str(config), "--db", str(db), columns=80)
+    assert code == 0, out[-3000:]
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
+    assert f"pages {PAGES + 1} fetched / 0 queued" in plain, plain[-3000:]
+    assert re.search(r"articles \d+ new / \d+ updated / \d+ unchanged\s+\d+ skipped\s+\d+ "
+                     r"errors", plain), plain[-3000:]
 
 
 def test_warnings_and_errors_still_reach_the_terminal(site, tmp_path):
