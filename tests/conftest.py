@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,6 +58,17 @@ start_urls = {toml_list([origin + s for s in start_urls])}
 drop = {toml_list(list(drop))}
 """, encoding="utf-8")
     return path
+
+
+def query(db: Path, sql: str, *params: object) -> list[dict]:
+    """The rows of a query on an archive file, as dicts (a plain sqlite3 connection, closed)."""
+    conn = sqlite3.connect(db)
+    try:
+        cur = conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur]
+    finally:
+        conn.close()
 
 
 def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,

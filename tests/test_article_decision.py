@@ -7,7 +7,6 @@ into real archives, plus the decision's parts as library calls.
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -16,7 +15,7 @@ from archiver.config import ConfigError, load_config
 from archiver.extract import Hints, analyse
 from archiver.siteserver import SiteServer
 
-from .conftest import run_archiver, write_config
+from .conftest import query, run_archiver, write_config
 from .decision_sites import (
     non_article_paths,
     plain_story_paths,
@@ -25,12 +24,6 @@ from .decision_sites import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def _rows(db, sql, *params):
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
 
 
 def test_word_counts_are_meaningful_in_every_script():
@@ -54,7 +47,7 @@ def test_unspaced_script_site_every_article_archived_and_searchable(tmp_path):
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {r["url"].removeprefix(server.origin): r
-            for r in _rows(db, "SELECT url, title, language, word_count, text FROM articles")}
+            for r in query(db, "SELECT url, title, language, word_count, text FROM articles")}
     assert set(rows) == {path for _, path, *_ in stories}, result.stdout
     for lang, path, title, _day, paras, _markup in stories:
         row = rows[path]
@@ -77,7 +70,7 @@ def test_plain_cms_site_stories_archived_and_its_index_pages_not(tmp_path):
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
     stored = {r["url"].removeprefix(server.origin): r
-              for r in _rows(db, "SELECT url, title, author, published, text FROM articles")}
+              for r in query(db, "SELECT url, title, author, published, text FROM articles")}
     assert set(stored) == set(plain_story_paths()), result.stdout
     for path in non_article_paths():
         assert path not in stored
@@ -87,7 +80,7 @@ def test_plain_cms_site_stories_archived_and_its_index_pages_not(tmp_path):
     # the soft 404 is skipped under its own reason, and recorded with its score
     assert "soft_404 1" in result.stdout
     skipped = {r["url"].removeprefix(server.origin): r
-               for r in _rows(db, "SELECT url, reason, score, run_id FROM skipped_pages")}
+               for r in query(db, "SELECT url, reason, score, run_id FROM skipped_pages")}
     assert skipped["/2024/lost-story"]["reason"] == "soft_404"
     assert skipped["/2024/lost-story"]["score"] is not None
     assert skipped["/2024/lost-story"]["run_id"] is not None
@@ -182,7 +175,7 @@ def test_articles_allow_takes_every_allowed_page_in_a_crawl(tmp_path):
         result = run_archiver("crawl", "--config", str(config), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
     stored = {r["url"].removeprefix(server.origin)
-              for r in _rows(db, "SELECT url FROM articles")}
+              for r in query(db, "SELECT url FROM articles")}
     assert {"/section/local", "/section/sport"} <= stored
 
 

@@ -16,7 +16,7 @@ from archiver.siteserver import SiteServer
 from archiver.store import Store
 from archiver.warc import read_capture
 
-from .conftest import run_archiver
+from .conftest import query, run_archiver
 from .sitegen import article_path, generate_site, write_site_config
 
 pytestmark = pytest.mark.slow
@@ -32,12 +32,7 @@ def _config(path: Path, origin: str, min_words: int) -> Path:
 
 
 def _skipped(db: Path) -> list[dict]:
-    conn = sqlite3.connect(db)
-    cur = conn.execute("SELECT * FROM skipped_pages ORDER BY url")
-    names = [d[0] for d in cur.description]
-    out = [dict(zip(names, r, strict=True)) for r in cur]
-    conn.close()
-    return out
+    return query(db, "SELECT * FROM skipped_pages ORDER BY url")
 
 
 def _stats(db: Path) -> dict:

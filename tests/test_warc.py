@@ -22,7 +22,7 @@ from archiver.siteserver import SiteServer
 from archiver.store import Store
 from archiver.warc import Exchange, WarcWriter, read_capture, recover
 
-from .conftest import SEED_SITE, run_archiver, seed_expected, write_config
+from .conftest import SEED_SITE, query, run_archiver, seed_expected, write_config
 
 ROUTES = dict(feeds=["/rss.xml"], sitemaps=["/robots.txt"], start_urls=["/"])
 
@@ -34,21 +34,11 @@ def warcio(*args: str) -> subprocess.CompletedProcess:
 
 
 def rows(db: Path) -> list[dict]:
-    conn = sqlite3.connect(db)
-    cur = conn.execute("SELECT * FROM articles ORDER BY url")
-    names = [d[0] for d in cur.description]
-    out = [dict(zip(names, r, strict=True)) for r in cur]
-    conn.close()
-    return out
+    return query(db, "SELECT * FROM articles ORDER BY url")
 
 
 def captures(db: Path) -> list[dict]:
-    conn = sqlite3.connect(db)
-    cur = conn.execute("SELECT * FROM captures ORDER BY id")
-    names = [d[0] for d in cur.description]
-    out = [dict(zip(names, r, strict=True)) for r in cur]
-    conn.close()
-    return out
+    return query(db, "SELECT * FROM captures ORDER BY id")
 
 
 @pytest.fixture(scope="module")
