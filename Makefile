@@ -41,11 +41,11 @@ browser-packages:
 		|| { apt-get update -q >/dev/null && \
 		     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
 	else \
-		echo "tests/test_browser.py needs Debian packages: sudo apt-get install -y $(BROWSER_PACKAGES)"; \
+		echo "tests/analysis/test_browser.py needs Debian packages: sudo apt-get install -y $(BROWSER_PACKAGES)"; \
 	fi
 
 test: $(STAMP) browser-packages redis-server
-	$(BIN)/ruff check archiver spiders tests tools bench
+	$(BIN)/ruff check archiver spiders tests tools bench evaluation
 	$(BIN)/python -m pytest -q
 
 # The extraction quality gate: archiver beside bare trafilatura on ../shared/corpus/wcxb-dev
@@ -54,7 +54,7 @@ quality: $(STAMP)
 	$(BIN)/python tools/quality.py --workers 2 --write docs/quality-table.md
 
 lint: $(STAMP)
-	$(BIN)/ruff check archiver spiders tests tools bench
+	$(BIN)/ruff check archiver spiders tests tools bench evaluation
 
 # Benchmarks print ratios measured in the same run (never timed assertions in tests):
 # `python -m bench` writes docs/benchmarks.md; then the standalone scripts (export memory,

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .config import Config, Site, load_config, parse_config  # noqa: F401
-    from .errors import ArchiverError, ConfigError, ExitCode, QueryError, StoreError  # noqa: F401
-    from .extract import Article, Extraction, analyse, extract  # noqa: F401
-    from .store import SearchHit, Store  # noqa: F401
+    from archiver.config import Config, Site, load_config, parse_config  # noqa: F401
+    from archiver.errors import ArchiverError, ConfigError, ExitCode, QueryError, StoreError  # noqa: F401
+    from archiver.extract.page import Article, Extraction, analyse, extract  # noqa: F401
+    from archiver.store.archive import SearchHit, Store  # noqa: F401
 
 #: The public names, each imported from its module on first use: an extraction worker imports
 #: this package too, and should not load the store (sqlite-utils) it never uses (bench/ row 5).
@@ -19,8 +19,8 @@ _EXPORTS = {
     "Config": "config", "Site": "config", "load_config": "config", "parse_config": "config",
     "ArchiverError": "errors", "ConfigError": "errors", "ExitCode": "errors",
     "QueryError": "errors", "StoreError": "errors",
-    "Article": "extract", "Extraction": "extract", "analyse": "extract", "extract": "extract",
-    "SearchHit": "store", "Store": "store",
+    "Article": "extract.page", "Extraction": "extract.page", "analyse": "extract.page",
+    "extract": "extract.page", "SearchHit": "store.archive", "Store": "store.archive",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -1,5 +1,5 @@
 """`python -m archiver` runs the command line."""
 
-from .cli import main
+from archiver.cli import main
 
 main()

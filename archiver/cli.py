@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .classify import shipped_model
-from .config import load_config
-from .errors import ArchiverError, ExitCode, StoreError
-from .extract import analyse
-from .store import Store
+from archiver import __version__
+from archiver.config import load_config
+from archiver.errors import ArchiverError, ExitCode, StoreError
+from archiver.extract.classify import shipped_model
+from archiver.extract.page import analyse
+from archiver.store.archive import Store
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
                          default="archive.db", show_default=True,
@@ -91,8 +91,8 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
     Exit codes: 0 ok, 1 finished with errors, 2 bad usage or config, 3 failed,
     4 another crawl holds the archive's lock, 130 interrupted.
     """
-    from .crawl import run_crawl
-    from .progress import on_terminal
+    from archiver.crawl.progress import on_terminal
+    from archiver.crawl.run import run_crawl
 
     if distributed or redis_url:
         _seed(config_path, sites, distributed, redis_url, max_pages,
@@ -117,7 +117,7 @@ def crawl(config_path: Path, db_path: Path, sites: tuple[str, ...], max_pages: i
 def _seed(config_path: Path, sites: tuple[str, ...], distributed: bool,
           redis_url: str | None, max_pages: int | None, db_path: Path | None) -> None:
     """`crawl --distributed`: queue the seeds (and, with the archive, due revisits)."""
-    from .seed import seed_frontier
+    from archiver.distributed.seed import seed_frontier
 
     if not (distributed and redis_url):
         raise click.UsageError("--distributed and --redis URL go together")
@@ -161,7 +161,7 @@ def worker(config_path: Path, redis_url: str, sites: tuple[str, ...], idle_exit:
     Start any number, on any hosts, all with the same sites.toml. Politeness per domain is
     shared through Redis. Exit codes as for `crawl`.
     """
-    from .worker import render, run_worker
+    from archiver.distributed.worker import render, run_worker
 
     try:
         summary = run_worker(load_config(config_path), redis_url, list(sites),
@@ -198,7 +198,7 @@ def writer(redis_url: str, db_path: Path, batch: int, idle_exit: float, verbose:
     SIGTERM or Ctrl-C finish the current batch. Killed, it loses nothing: the batch it held
     is committed again on restart.
     """
-    from .writer import run_writer
+    from archiver.distributed.writer import run_writer
 
     try:
         report = run_writer(db_path, redis_url, batch=batch, idle_exit=idle_exit,
@@ -269,7 +269,7 @@ def extract(file: io.BufferedReader, url: str, config_path: Path | None,
     A page that is not an article prints its reason and, when the classifier judged it, its
     score (the probability that it is an article) and the threshold it missed.
     """
-    from .ingest import process
+    from archiver.crawl.ingest import process
 
     chosen = None
     try:
@@ -312,8 +312,8 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
     missing ones come back; each records the extractor version that produced it. Pages an
     earlier decision skipped as no article are decided again: articles now, they come back.
     """
-    from .progress import on_terminal, task_progress
-    from .reextract import reextract as run
+    from archiver.crawl.progress import on_terminal, task_progress
+    from archiver.warc.reextract import reextract as run
 
     try:
         config = load_config(config_path)
@@ -346,8 +346,8 @@ def reextract(config_path: Path, db_path: Path, site: str | None, since: str | N
 def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: str | None,
            query: str | None, output: io.TextIOBase) -> None:
     """Stream articles with all their metadata as JSON Lines or CSV, in constant memory."""
-    from .export import export as run
-    from .progress import on_terminal, task_progress
+    from archiver.analysis.export import export as run
+    from archiver.crawl.progress import on_terminal, task_progress
 
     to_file = getattr(output, "name", "-") not in ("-", "<stdout>")
     try:
@@ -385,7 +385,7 @@ def import_warc(files: tuple[Path, ...], config_path: Path, db_path: Path, all_s
     """
     import time
 
-    from .importer import import_warcs
+    from archiver.warc.importer import import_warcs
 
     try:
         if config_path.exists() or not all_sites:
@@ -430,7 +430,7 @@ def reclean(db_path: Path, site: str | None, config_path: Path) -> None:
     The site's template is relearned from every stored article's pre-cleaning text, then each
     article is cleaned again; full-text search follows.
     """
-    from .boilerplate import Overrides
+    from archiver.extract.boilerplate import Overrides
 
     try:
         overrides = None
@@ -440,7 +440,7 @@ def reclean(db_path: Path, site: str | None, config_path: Path) -> None:
                          for s in config.sites.values()}
         if not db_path.exists():
             raise StoreError(f"{db_path}: no such archive (run `archiver crawl` first)")
-        from .progress import task_progress
+        from archiver.crawl.progress import task_progress
 
         with Store(db_path) as store:
             total = store.count(site)
@@ -514,7 +514,7 @@ def boilerplate_cmd(db_path: Path, site: str, min_articles: int, fmt: str) -> No
                    "stores nothing twice.")
 def demo(db_path: Path, query: str, port: int | None) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it, and show a search."""
-    from .demo import DEMO_PORT, run_demo
+    from archiver.demo.run import DEMO_PORT, run_demo
 
     try:
         code = run_demo(db_path, query=query, port=DEMO_PORT if port is None else port,
@@ -530,7 +530,7 @@ def demo(db_path: Path, query: str, port: int | None) -> None:
               help="How many of the most recent runs.")
 def runs(db_path: Path, limit: int) -> None:
     """List recent crawl runs, newest first (the `runs` table; failures are in `fetch_log`)."""
-    from .report import render_runs
+    from archiver.analysis.report import render_runs
 
     try:
         with Store(db_path, readonly=True) as store:
@@ -547,7 +547,7 @@ def runs(db_path: Path, limit: int) -> None:
               help="Port to listen on.")
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse and query the archive in Datasette, read-only (safe during a crawl)."""
-    from .serve import serve as run_server
+    from archiver.analysis.serve import serve as run_server
 
     try:
         run_server(db_path, host=host, port=port, announce=lambda line: click.echo(line, err=True))
@@ -560,8 +560,8 @@ def serve(db_path: Path, host: str, port: int) -> None:
 @DB_OPTION
 def history(url: str, db_path: Path) -> None:
     """Show every stored version of an article and a unified diff between consecutive ones."""
-    from .report import render_history
-    from .urls import normalize
+    from archiver.analysis.report import render_history
+    from archiver.extract.urls import normalize
 
     try:
         with Store(db_path, readonly=True) as store:
@@ -583,11 +583,11 @@ def history(url: str, db_path: Path) -> None:
 def stats(db_path: Path, fmt: str, plot: Path | None) -> None:
     """Per site: articles, first/last published, last 24 h and 7 days, last run, errors,
     pages skipped as no article (by reason)."""
-    from .stats import articles_per_day, collect
+    from archiver.analysis.stats import articles_per_day, collect
 
     try:
         if plot is not None:
-            from .coverage import plot_format, write_plot
+            from archiver.analysis.coverage import plot_format, write_plot
 
             plot_format(plot)  # a wrong suffix fails before any work
         report = collect(db_path)

@@ -15,8 +15,8 @@ from typing import Any
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from .errors import ConfigError
-from .revisit import DEFAULT_SCHEDULE, parse_schedule
+from archiver.errors import ConfigError
+from archiver.store.schedule import DEFAULT_SCHEDULE, parse_schedule
 
 DEFAULT_CONTACT = "https://github.com/archiver-news/archiver"
 

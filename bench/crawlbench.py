@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiver.extract import analyse
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
+from archiver.extract.page import analyse
 
 from . import procs
 

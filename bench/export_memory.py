@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archiver.extract import Article, content_hash
-from archiver.store import Store
+from archiver.extract.page import Article, content_hash
+from archiver.store.archive import Store
 
 WORDS = ("council strike union housing rail library peru protest budget election court "
          "hospital school climate energy market river bridge festival museum").split()

@@ -1,4 +1,4 @@
-"""Row 7: CPU a page of `archiver.extract.analyse` against the library it wraps, on real pages.
+"""Row 7: CPU a page of `archiver.extract.page.analyse` against the library it wraps, on real pages.
 
 Both run in this one process, page by page in turn (analyse, then bare trafilatura, on the same
 bytes), so machine load and cache warmth fall on both alike; CPU time (`time.process_time`),
@@ -60,7 +60,7 @@ def _bare(body: bytes, url: str) -> object:
 
 
 def _analyse(body: bytes, url: str) -> object:
-    from archiver.extract import analyse
+    from archiver.extract.page import analyse
 
     return analyse(body, url)
 
@@ -113,7 +113,7 @@ def _cold() -> None:
 
 def measure(pages: list[tuple[bytes, str]]) -> Cost:
     """Both extractors over every page, alternating which goes first page by page."""
-    from archiver.extract import warm_up
+    from archiver.extract.page import warm_up
 
     warm_up()
     _warm(pages)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
 
 SECTIONS = ["world", "politics", "business", "science", "climate", "health", "culture",
             "sport", "technology", "opinion", "europe", "americas", "asia", "africa"]

@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archiver import frontier as shared  # noqa: E402
-from archiver.extract import Article  # noqa: E402
-from archiver.siteserver import SiteServer  # noqa: E402
-from archiver.store import Store  # noqa: E402
-from archiver.worker_pipeline import article_message  # noqa: E402
-from archiver.writer import ArchiveWriter  # noqa: E402
+from archiver.demo.siteserver import SiteServer  # noqa: E402
+from archiver.distributed import state as shared  # noqa: E402
+from archiver.distributed.worker_pipeline import article_message  # noqa: E402
+from archiver.distributed.writer import ArchiveWriter  # noqa: E402
+from archiver.extract.page import Article  # noqa: E402
+from archiver.store.archive import Store  # noqa: E402
 from tests.sitegen import WORDS, generate_site, write_site_config  # noqa: E402
 
 CONCURRENCY = 8

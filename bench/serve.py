@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from archiver.siteserver import SiteServer
+from archiver.demo.siteserver import SiteServer
 
 
 class Served:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archiver.extract import Article, content_hash
-from archiver.store import Store
+from archiver.extract.page import Article, content_hash
+from archiver.store.archive import Store
 
 from .gensite import AUTHORS, SECTIONS, sentences, vocabulary
 

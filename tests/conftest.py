@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.siteserver import SiteServer
+from archiver.demo.siteserver import SiteServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_SITE = FIXTURES / "seed-site"

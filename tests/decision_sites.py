@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
 
 JA_STORIES = [
     ("tokyo-budget", "東京都が新年度予算案を発表", "2024-03-02", [

@@ -3,7 +3,7 @@
 Each story has a word in its text, a different inflected form of it to search for (for
 Chinese, Japanese and Korean: a two- and a three-character word), and a word of its language
 that no story of the site has. Written at test time into a temporary folder and served by
-archiver.siteserver.SiteServer.
+archiver.demo.siteserver.SiteServer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
 
 
 @dataclass(frozen=True)

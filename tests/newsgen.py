@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
 
 WORDS = ("council budget housing river transport school library strike union hospital market "
          "election harbour museum festival railway station tenants workers park").split()

@@ -1,6 +1,6 @@
 """Generate a news site of N small articles with a sitemap, for distributed-crawl tests and bench.
 
-Written at test time into a temporary folder and served by archiver.siteserver.SiteServer
+Written at test time into a temporary folder and served by archiver.demo.siteserver.SiteServer
 (absolute URLs use the fixture origin, which the server rewrites to its own).
 """
 
@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from archiver.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN
 
 WORDS = ("council budget river harbour school election minister festival railway hospital "
          "market weather farmers museum court police library bridge vote union factory "

@@ -6,7 +6,7 @@ Runs the archive's own `analyse` on every page (so the features are exactly what
 computes), validates the decision by site (five folds; no site on both sides; the threshold
 chosen inside the training folds), prints both sides of the trade (articles lost, other pages
 kept, by page type), then fits on every page and writes the weights, the threshold and the
-validation figures to archiver/data/article_model.json (or --write). Needs only numpy.
+validation figures to archiver/extract/data/article_model.json (or --write). Needs only numpy.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from archiver.extract import HARD_REASONS
+from archiver.extract.page import HARD_REASONS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classifier_fit import (  # noqa: E402
+# evaluation/ is beside tools/ in the checkout, not an installed package
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from evaluation.classifier_fit import (  # noqa: E402
     L2,
     TARGET_RECALL,
     fit_logistic,
@@ -41,7 +42,7 @@ MODEL = ROOT / "archiver" / "data" / "article_model.json"
 
 def page_record(html_path: str, gt_path: str) -> dict[str, Any]:
     """One labelled page through `analyse` (in a worker): its features and hard decision."""
-    from archiver.extract import analyse
+    from archiver.extract.page import analyse
 
     truth = json.loads(Path(gt_path).read_text(encoding="utf-8"))
     url = truth.get("url") or "http://example.com/page"

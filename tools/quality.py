@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from archiver.config import selector_to_xpath
-from archiver.quality import Tally
-from archiver.qualitygate import CorpusReport, render, score_corpus, score_site
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classifier_fit import validate  # noqa: E402
+# evaluation/ is beside tools/ in the checkout, not an installed package
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from evaluation.classifier_fit import validate  # noqa: E402
+from evaluation.gate import CorpusReport, render, score_corpus, score_site  # noqa: E402
+from evaluation.scoring import Tally  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "wcxb-dev"

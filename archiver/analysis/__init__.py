@@ -1,0 +1,1 @@
+"""Reading the archive: Datasette, stats, the coverage chart, reports, export."""

@@ -1,0 +1,1 @@
+"""The local crawl: Scrapy settings, spider, guards, middlewares, pipeline, pool, lock."""

@@ -1,0 +1,1 @@
+"""Distributed crawling: Redis state, scheduler, shared politeness, worker, writer, seeding."""

@@ -1,0 +1,1 @@
+"""Page to article: decode, signals, trafilatura, metadata, the article decision, cleaning."""

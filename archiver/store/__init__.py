@@ -1,0 +1,1 @@
+"""The archive database: connection, schema migrations, and one module per thing kept."""
