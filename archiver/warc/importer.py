@@ -14,17 +14,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archiver import __version__
-
-from archiver.crawl import ingest
-
-from archiver.crawl import pool as workers
-from archiver.warc.captures import CaptureRecorder, warc_dir_for
 from archiver.config import Config, Site
+from archiver.crawl import ingest
+from archiver.crawl import pool as workers
 from archiver.errors import ExitCode
 from archiver.extract.page import Extraction
-from archiver.store.archive import Store
 from archiver.extract.urls import on_domains
-from archiver.warc.files import DEFAULT_MAX_BYTES, Exchange, ReadStats, WarcWriter, iter_records, recover
+from archiver.store.archive import Store
+from archiver.warc.captures import CaptureRecorder, warc_dir_for
+from archiver.warc.files import (
+    DEFAULT_MAX_BYTES,
+    Exchange,
+    ReadStats,
+    WarcWriter,
+    iter_records,
+    recover,
+)
 
 logger = logging.getLogger(__name__)
 

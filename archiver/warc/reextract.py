@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archiver.crawl import ingest
-
-from archiver.crawl import pool as workers
-from archiver.warc.captures import file_path
 from archiver.config import Config
+from archiver.crawl import ingest
+from archiver.crawl import pool as workers
 from archiver.errors import ExitCode
 from archiver.extract.page import Article, Extraction, Hints
 from archiver.store.archive import Store
+from archiver.warc.captures import file_path
 from archiver.warc.files import WarcError
 
 logger = logging.getLogger(__name__)
