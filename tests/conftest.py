@@ -1,12 +1,10 @@
-"""Shared fixtures: loopback servers over fixture sites, configs, and running the CLI."""
+"""Shared fixtures: the seed site on a loopback server, and a demo archive built once.
+
+Only fixtures live here (pytest finds them by name); the plain helpers tests import are in
+tests/support.py."""
 
 from __future__ import annotations
 
-import json
-import os
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,14 +12,7 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SEED_SITE = FIXTURES / "seed-site"
-SEED_DROP = ["#block-ownedbyourreaders", "#block-fightingfund", ".block-similar", "#top",
-             ".skip-link", "#cookie-banner"]
-
-
-def seed_expected() -> dict:
-    return json.loads((SEED_SITE / "expected.json").read_text(encoding="utf-8"))
+from .support import SEED_SITE, run_archiver
 
 
 @pytest.fixture
@@ -29,72 +20,6 @@ def seed_server() -> Iterator[SiteServer]:
     """The seed site on 127.0.0.1, fresh (with an empty request log) for each test."""
     with SiteServer(SEED_SITE) as server:
         yield server
-
-
-def toml_list(values: list[str]) -> str:
-    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
-
-
-def write_config(path: Path, server: SiteServer, *, name: str = "seed", feeds=(),
-                 sitemaps=(), start_urls=(), extra: str = "", drop=SEED_DROP) -> Path:
-    """A sites config for one site on the loopback server, with politeness lifted."""
-    origin = server.origin
-    path.write_text(f"""
-[crawler]
-download_delay = 0
-autothrottle = false
-concurrent_per_domain = 4
-extract_workers = 1
-allow_private_addresses = true
-
-[sites.{name}]
-domains = ["127.0.0.1"]
-feeds = {toml_list([origin + f for f in feeds])}
-sitemaps = {toml_list([origin + s for s in sitemaps])}
-start_urls = {toml_list([origin + s for s in start_urls])}
-{extra}
-
-[sites.{name}.clean]
-drop = {toml_list(list(drop))}
-""", encoding="utf-8")
-    return path
-
-
-def query(db: Path, sql: str, *params: object) -> list[dict]:
-    """The rows of a query on an archive file, as dicts (a plain sqlite3 connection, closed)."""
-    conn = sqlite3.connect(db)
-    try:
-        cur = conn.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur]
-    finally:
-        conn.close()
-
-
-def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,
-                 input: str | bytes | None = None,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run the real `archiver` command in a subprocess (Scrapy's reactor cannot restart);
-    `env` adds variables to this process's environment."""
-    text = not isinstance(input, bytes)
-    full_env = {**os.environ, **env} if env else None
-    done = subprocess.run([sys.executable, "-m", "archiver", *args], cwd=cwd, timeout=timeout,
-                          capture_output=True, text=text, input=input, env=full_env)
-    fail_on_scrapy_deprecations(done.stderr)
-    return done
-
-
-def fail_on_scrapy_deprecations(stderr: str | bytes | None) -> None:
-    """Fail the test when a subprocess crawl logged a Scrapy deprecation.
-
-    pyproject's filterwarnings turns them into errors only in the pytest process; a crawl runs
-    in a subprocess, where Scrapy logs them (py.warnings) and goes on. They subclass Warning,
-    not DeprecationWarning, so `error::DeprecationWarning` never caught them (issue 22).
-    """
-    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr or ""
-    if "ScrapyDeprecationWarning" in text:
-        lines = [line for line in text.splitlines() if "ScrapyDeprecationWarning" in line]
-        pytest.fail("Scrapy deprecation in a subprocess:\n" + "\n".join(lines[:10]))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import pytest
 
 from archiver.analysis.serve import ServeError, build_datasette, build_metadata
 
-from ..conftest import run_archiver
+from ..support import run_archiver
 
 pytestmark = pytest.mark.slow
 PERU = "/article/f/peru-international-solidarity-urgently-needed"

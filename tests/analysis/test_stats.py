@@ -13,7 +13,7 @@ import pytest
 from archiver.analysis.coverage import render
 from archiver.analysis.stats import collect
 
-from ..conftest import run_archiver
+from ..support import run_archiver
 
 pytestmark = pytest.mark.slow
 

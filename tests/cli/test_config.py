@@ -7,7 +7,7 @@ import pytest
 from archiver.config import load_config, parse_config, selector_to_xpath
 from archiver.errors import ConfigError
 
-from ..conftest import run_archiver
+from ..support import run_archiver
 
 GOOD = """
 [crawler]

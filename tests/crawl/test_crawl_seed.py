@@ -9,7 +9,7 @@ import pytest
 
 from archiver.store.archive import Store
 
-from ..conftest import run_archiver, seed_expected, write_config
+from ..support import run_archiver, seed_expected, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from archiver.demo.siteserver import SiteServer
 from archiver.store.archive import Store
 from evaluation.scoring import squash
 
-from ..conftest import FIXTURES, run_archiver, write_config
+from ..support import FIXTURES, run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,7 @@ import pytest
 
 from archiver.store.archive import Store
 
-from ..conftest import run_archiver, write_config
+from ..support import run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ import pytest
 from archiver.crawl.guards import address_refusal, parse_retry_after
 from archiver.store.archive import Store
 
-from ..conftest import run_archiver
 from ..hostile.server import HostileServer
+from ..support import run_archiver
 from .test_hostile_crawl import hostile_config
 
 

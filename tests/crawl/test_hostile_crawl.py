@@ -11,9 +11,9 @@ import pytest
 
 from archiver.store.archive import Store
 
-from ..conftest import run_archiver, toml_list
 from ..hostile import pages
 from ..hostile.server import STORY, HostileServer
+from ..support import run_archiver, toml_list
 
 pytestmark = pytest.mark.slow
 

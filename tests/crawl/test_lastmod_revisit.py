@@ -13,8 +13,8 @@ import pytest
 
 from archiver.demo.siteserver import FIXTURE_ORIGIN, SiteServer
 
-from ..conftest import run_archiver, write_config
 from ..newsgen import article_html, article_path, make_site, paragraph
+from ..support import run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -19,9 +19,9 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..conftest import fail_on_scrapy_deprecations, write_config
 from ..netcheck import descendants, listening
 from ..newsgen import make_site
+from ..support import fail_on_scrapy_deprecations, write_config
 
 pytestmark = pytest.mark.slow
 

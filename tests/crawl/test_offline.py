@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SEED_SITE
+from ..support import SEED_SITE
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ DRIVER = textwrap.dedent("""
     import json, subprocess, sys, time
     from pathlib import Path
     from archiver.demo.siteserver import SiteServer
-    from tests.conftest import write_config
+    from tests.support import write_config
     tmp, site = Path(sys.argv[1]), Path(sys.argv[2])
     with SiteServer(site) as server:
         config = write_config(tmp / "sites.toml", server, feeds=["/rss.xml"],

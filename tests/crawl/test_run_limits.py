@@ -16,8 +16,8 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..conftest import run_archiver, write_config
 from ..newsgen import make_site
+from ..support import run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

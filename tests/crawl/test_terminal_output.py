@@ -22,8 +22,8 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..conftest import fail_on_scrapy_deprecations, run_archiver, write_config
 from ..newsgen import make_site
+from ..support import fail_on_scrapy_deprecations, run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import gzip
 from archiver.crawl.discovery import parse_feed, parse_sitemap, robots_sitemaps
 from archiver.extract.urls import is_front_page, normalize, on_domains
 
-from ..conftest import SEED_SITE
+from ..support import SEED_SITE
 
 
 def test_normalize_drops_tracking_fragment_and_trailing_slash():

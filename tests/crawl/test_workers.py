@@ -140,7 +140,7 @@ def test_a_crawl_starts_its_workers_before_scrapy_and_stops_them_after(tmp_path,
     import subprocess
     import sys
 
-    from ..conftest import write_config
+    from ..support import write_config
 
     config = write_config(tmp_path / "sites.toml", seed_server, feeds=["/rss.xml"])
     out = subprocess.run([sys.executable, "-c", CRAWL_WATCHING_THE_POOL, str(config),

@@ -38,7 +38,7 @@ def test_demo_archives_every_demo_article_cleanly(demo_archive):
 
 
 def test_demo_prints_summary_and_sample_search(tmp_path):
-    from ..conftest import run_archiver
+    from ..support import run_archiver
 
     result = run_archiver("demo", "--db", str(tmp_path / "demo.db"), "--query", "lima")
     assert result.returncode == 0, result.stderr
@@ -52,20 +52,12 @@ def test_demo_prints_summary_and_sample_search(tmp_path):
             or "note: cannot serve on port 8712" in out), out[:500]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_second_demo_into_the_same_archive_stores_nothing_twice(tmp_path):
     """The demo site keeps its port, so its articles keep their URLs from one demo to the
     next (on a new port each time, every `make demo` stored all 24 again)."""
-    from ..conftest import run_archiver
+    from ..support import free_port, run_archiver
 
-    db, port = tmp_path / "demo.db", str(_free_port())
+    db, port = tmp_path / "demo.db", str(free_port())
     first = run_archiver("demo", "--db", str(db), "--port", port)
     assert first.returncode == 0, first.stderr
     assert f"http://127.0.0.1:{port}/" in first.stdout and "24 new" in first.stdout
@@ -79,7 +71,7 @@ def test_a_second_demo_into_the_same_archive_stores_nothing_twice(tmp_path):
 def test_a_taken_demo_port_falls_back_to_a_free_one(tmp_path):
     import socket
 
-    from ..conftest import run_archiver
+    from ..support import run_archiver
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -106,7 +98,7 @@ def test_every_demo_article_is_reachable_by_each_route_alone(tmp_path, route):
     list fewer), so this proves Atom, sitemap indexes, .gz sitemaps and section crawling."""
     from archiver.demo.siteserver import SiteServer
 
-    from ..conftest import run_archiver, write_config
+    from ..support import run_archiver, write_config
 
     expected = json.loads((demo_site_root() / "expected.json").read_text(encoding="utf-8"))
     with SiteServer(demo_site_root()) as server:

@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,18 +28,12 @@ from archiver.store.archive import Store
 from archiver.warc.captures import file_path
 from archiver.warc.files import read_capture
 
-from ..conftest import fail_on_scrapy_deprecations, run_archiver
 from ..sitegen import article_path, generate_site, write_site_config
+from ..support import fail_on_scrapy_deprecations, free_port, run_archiver
 
 N_ARTICLES = 500
 DELAY = 0.01  # seconds between request starts to the domain, shared by all workers
 CONCURRENCY = 2  # requests at once to the domain, shared by all workers
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +45,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
                     "`apt-get install redis-server`")
     folder = tmp_path_factory.mktemp("redis")
     for _ in range(5):
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                  "--appendonly", "no", "--dir", str(folder)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -458,7 +451,7 @@ def test_unreachable_redis_is_one_line_and_exit_3(tmp_path, big_site):
     with SiteServer(big_site) as server:
         config = write_site_config(tmp_path / "sites.toml", server.origin, delay=0,
                                    concurrency=1)
-    url = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     for args in (["worker", "--config", str(config), "--redis", url],
                  ["writer", "--db", str(tmp_path / "a.db"), "--redis", url],
                  ["crawl", "--distributed", "--config", str(config), "--redis", url]):

@@ -13,7 +13,7 @@ import pytest
 
 from evaluation.gate import render, score_corpus
 
-from ..conftest import FIXTURES
+from ..support import FIXTURES
 
 FLOORS = json.loads((Path(__file__).parents[1] / "quality_floors.json").read_text("utf-8"))
 SAMPLE = FIXTURES / "wcxb-sample"

@@ -15,13 +15,13 @@ from archiver.demo.siteserver import SiteServer
 from archiver.extract.classify import count_words, shipped_model
 from archiver.extract.page import Hints, analyse
 
-from ..conftest import query, run_archiver, write_config
 from ..decision_sites import (
     non_article_paths,
     plain_story_paths,
     write_plain_cms_site,
     write_unspaced_site,
 )
+from ..support import query, run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pytest
 from archiver.config import selector_to_xpath
 from archiver.extract.page import Hints, analyse, decode, extract, iso_datetime
 
-from ..conftest import SEED_DROP, SEED_SITE, run_archiver, seed_expected, write_config
+from ..support import SEED_DROP, SEED_SITE, run_archiver, seed_expected, write_config
 
 ORIGIN = "http://news.example.test"
 PAGES = sorted(seed_expected()["pages"])

@@ -17,7 +17,7 @@ from archiver.extract.page import analyse
 from evaluation.gate import score_site
 from evaluation.scoring import squash
 
-from ..conftest import FIXTURES, SEED_DROP
+from ..support import FIXTURES, SEED_DROP
 
 ORIGIN = "http://127.0.0.1:8000"
 SITES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))

@@ -14,7 +14,7 @@ import pytest
 from archiver.demo.siteserver import FIXTURE_ORIGIN, SiteServer
 from archiver.extract.paywall import PROMPTS, ends_in_prompt, is_paywalled
 
-from ..conftest import run_archiver, write_config
+from ..support import run_archiver, write_config
 
 PARAGRAPHS = [
     "The harbour board voted on Tuesday to close the old ferry terminal by the end of the "

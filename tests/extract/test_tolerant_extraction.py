@@ -20,7 +20,7 @@ from archiver.demo.siteserver import FIXTURE_ORIGIN, SiteServer
 from archiver.extract.page import analyse
 from archiver.store.archive import Store
 
-from ..conftest import run_archiver, write_config
+from ..support import run_archiver, write_config
 
 URL = "http://127.0.0.1:1/news/2024/05/council-approves-river-bridge-budget"
 STORY = [

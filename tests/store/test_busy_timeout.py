@@ -6,7 +6,7 @@ import pytest
 
 from archiver.errors import StoreError
 from archiver.store.archive import BUSY_TIMEOUT_MS, Store, connect
-from tests.conftest import run_archiver
+from tests.support import run_archiver
 
 
 def _pragma(db) -> int:

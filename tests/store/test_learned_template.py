@@ -10,6 +10,8 @@ from archiver.extract.boilerplate import Overrides, block_key
 from archiver.extract.page import Article, content_hash
 from archiver.store.archive import Store
 
+from ..support import article
+
 PROMO = "OWNED BY OUR READERS: we are a reader-owned co-operative."
 FUND = "You've Raised: £{n:,} of £20,000"
 QUOTE = "“We will not accept the closure,” said the chair of the campaign."
@@ -25,12 +27,11 @@ def story(i: int) -> list[str]:
             f"Officials from {name} said the {c} would change how the {a} works."]
 
 
-def article(i: int, *, quote: bool = False) -> Article:
+def promo_story(i: int, *, quote: bool = False) -> Article:
     first, second = story(i)
     lines = [first, PROMO, FUND.format(n=3000 + 41 * i)] + ([QUOTE] if quote else []) + [second]
     text = "\n".join(lines)
-    return Article(url=f"http://news.example.test/a/{i}", fetched_url="", title=f"Story {i}",
-                   text=text, content_hash=content_hash(f"Story {i}", text))
+    return article(f"http://news.example.test/a/{i}", f"Story {i}", text, fetched_url="")
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def texts(store: Store) -> dict[str, str]:
 
 def test_a_promo_on_every_page_leaves_every_article_including_the_first(store):
     for i in range(12):
-        store.save_articles("s", [article(i)])
+        store.save_articles("s", [promo_story(i)])
         if i < 4:  # too few articles yet to call anything template
             assert PROMO in texts(store)[f"http://news.example.test/a/{i}"]
     rows = texts(store)
@@ -65,7 +66,7 @@ def test_a_promo_on_every_page_leaves_every_article_including_the_first(store):
 def test_a_sentence_three_articles_of_forty_quote_is_kept_in_all_three(store):
     quoting = {3, 17, 30}
     for i in range(40):
-        store.save_articles("s", [article(i, quote=i in quoting)])
+        store.save_articles("s", [promo_story(i, quote=i in quoting)])
     rows = texts(store)
     for url, text in rows.items():
         i = int(url.rsplit("/", 1)[1])
@@ -78,14 +79,14 @@ def test_a_sentence_three_articles_of_forty_quote_is_kept_in_all_three(store):
 
 def test_reclean_applies_keep_and_drop_rules_and_counts_changes(store):
     for i in range(8):
-        store.save_articles("s", [article(i)])
+        store.save_articles("s", [promo_story(i)])
     assert store.reclean("s", {"s": Overrides(keep_text=("owned by our readers",))}) == {"s": 8}
     assert all(PROMO in t for t in texts(store).values())
     listing = {b["text"]: b for b in store.template_blocks("s")}
     assert listing[PROMO]["template"] and not listing[PROMO]["removed"]
     assert listing[PROMO]["rule"] == "keep" and listing[PROMO]["articles"] == 8
     # the rules are remembered for later saves
-    store.save_articles("s", [article(8)])
+    store.save_articles("s", [promo_story(8)])
     assert PROMO in texts(store)["http://news.example.test/a/8"]
     changed = store.reclean("s", {"s": Overrides(drop_text=("begins with",))})
     assert changed == {"s": 9}
@@ -94,7 +95,7 @@ def test_reclean_applies_keep_and_drop_rules_and_counts_changes(store):
 
 def test_an_updated_article_is_recounted(store):
     for i in range(6):
-        store.save_articles("s", [article(i)])
+        store.save_articles("s", [promo_story(i)])
     counts = dict(store.conn.execute("SELECT text, articles FROM site_blocks"))
     assert counts[PROMO] == 6
     first, second = story(0)
@@ -109,7 +110,7 @@ def test_an_updated_article_is_recounted(store):
                               (block_key("A correction was added."),)).fetchone()[0] == 1
     # the promo drops to one article: its row goes
     for i in range(1, 5):
-        a = article(i)
+        a = promo_story(i)
         plain = a.text.replace(PROMO + "\n", "")
         store.save_articles("s", [Article(url=a.url, fetched_url="", title=a.title, text=plain,
                                           content_hash=content_hash(a.title, plain))])
@@ -119,8 +120,8 @@ def test_an_updated_article_is_recounted(store):
 
 def test_sites_learn_apart(store):
     for i in range(6):
-        store.save_articles("s", [article(i)])
-    store.save_articles("other", [article(100)])
+        store.save_articles("s", [promo_story(i)])
+    store.save_articles("other", [promo_story(100)])
     other = store.articles("other")[0]["text"]
     assert PROMO in other
 
@@ -129,7 +130,7 @@ def test_migration_keeps_an_older_archive_usable(tmp_path):
     """An archive made before m300 (no raw_text) is recleaned from its stored text."""
     path = tmp_path / "old.db"
     with Store(path) as s:
-        s.save_articles("s", [article(i) for i in range(6)])
+        s.save_articles("s", [promo_story(i) for i in range(6)])
     conn = sqlite3.connect(path)
     conn.execute("UPDATE articles SET raw_text = NULL, text = 'x' || char(10) || text")
     conn.commit()
@@ -148,7 +149,7 @@ def block_texts(store: Store) -> dict[str, tuple[str | None, int]]:
 def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
     """A block of one article is its own text (no row in site_blocks); a recurring one has its
     count and its text, as its second article has it; reclean rebuilds the same."""
-    first = article(0)
+    first = promo_story(0)
     text = first.text.replace(PROMO, PROMO.upper())
     second = Article(url="http://news.example.test/a/1", fetched_url="", title="Story 1",
                      text=text, content_hash=content_hash("Story 1", text))
@@ -156,9 +157,9 @@ def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
     own = story(0)[0]
     assert block_texts(store) == {}
     if batched:
-        store.save_articles("s", [article(2), second])
+        store.save_articles("s", [promo_story(2), second])
     else:
-        store.save_articles("s", [article(2)])
+        store.save_articles("s", [promo_story(2)])
         store.save_articles("s", [second])
     blocks = block_texts(store)
     assert blocks[block_key(PROMO)] == (PROMO, 3)  # as article 2, its second, has it
@@ -170,7 +171,7 @@ def test_a_block_keeps_its_text_from_its_second_article_on(store, batched):
 
 
 def test_a_batch_of_new_blocks_keeps_the_second_articles_line(store):
-    a, b = article(0), article(1)
+    a, b = promo_story(0), promo_story(1)
     text = b.text.replace(PROMO, PROMO.upper())
     b = Article(url=b.url, fetched_url="", title=b.title, text=text,
                 content_hash=content_hash(b.title, text))
@@ -188,7 +189,7 @@ def test_migrations_drop_the_rows_of_blocks_seen_once(tmp_path):
 
     path = tmp_path / "old.db"
     with Store(path) as s:
-        s.save_articles("s", [article(i) for i in range(3)])
+        s.save_articles("s", [promo_story(i) for i in range(3)])
         recurring = block_texts(s)
     own = {block_key(line): line for i in range(3) for line in story(i)}
     conn = sqlite3.connect(path)
@@ -217,7 +218,7 @@ def test_raw_text_is_kept_only_for_articles_the_cleaning_changed(store, batched)
     """`raw_text` is NULL while the template removes nothing (the text is the extracted text:
     no second copy); once the promo turns template, every article it was removed from keeps
     its extracted text, and `coalesce(raw_text, text)` is the extracted text throughout."""
-    arts = [article(i) for i in range(12)]
+    arts = [promo_story(i) for i in range(12)]
     if batched:
         store.save_articles("s", arts[:4])
     else:
@@ -246,7 +247,7 @@ def test_opening_an_older_archive_drops_its_raw_text_copies(tmp_path):
     left alone loses the copy on open, a cleaned one keeps its raw text."""
     path = tmp_path / "old.db"
     with Store(path) as s:
-        s.save_articles("s", [article(i) for i in range(6)])
+        s.save_articles("s", [promo_story(i) for i in range(6)])
         s.save_articles("s", [Article(url="http://news.example.test/plain", fetched_url="",
                                       title="Plain", text="Nothing to remove here.",
                                       content_hash=content_hash("Plain", "x"))])

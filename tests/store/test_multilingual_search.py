@@ -17,8 +17,8 @@ from archiver.store import migrations
 from archiver.store.archive import Store
 from archiver.store.lean_imports import Database
 
-from ..conftest import run_archiver, write_config
 from ..multilingual_site import STORIES, Story, generate_site, story_path
+from ..support import run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")

@@ -14,20 +14,20 @@ from archiver.extract.boilerplate import Overrides
 from archiver.extract.page import Article, content_hash
 from archiver.store.archive import Store
 
+from ..support import article
+
 PROMO = "OWNED BY OUR READERS: we are a reader-owned co-operative."
 TOWNS = "Ashford Bury Crewe Derby Ely Frome".split()
 
 
-def article(i: int) -> Article:
+def town_story(i: int) -> Article:
     town = TOWNS[i]
     story = (f"The story of {town} begins at the harbour, where the council of {town} met the "
              f"ferry crews, the nurses of {town} and the farmers to talk about the new bridge")
     text = "\n".join([story + ".", PROMO, f"Officials in {town} spoke about it at length, "
                       f"and {town} will vote on the plan in the spring.",
                       "Read the editor's note."])
-    return Article(url=f"http://n.test/{i}", fetched_url=f"http://n.test/{i}", title=f"Story {i}",
-                   text=text, author="Ann Writer", word_count=len(text.split()),
-                   content_hash=content_hash(f"Story {i}", text))
+    return article(f"http://n.test/{i}", f"Story {i}", text, author="Ann Writer")
 
 
 def row(store: Store, url: str) -> dict:
@@ -65,7 +65,7 @@ def indexings(statements: list[str]) -> int:
 
 def rewritten(i: int) -> Article:
     """Article `i` with a new second paragraph: the title and the template blocks stay."""
-    old = article(i)
+    old = town_story(i)
     text = old.text.replace(f"Officials in {TOWNS[i]} spoke", f"Mayors near {TOWNS[i]} wrote")
     assert text != old.text
     return dataclasses.replace(old, text=text, word_count=len(text.split()),
@@ -75,14 +75,14 @@ def rewritten(i: int) -> Article:
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "archive.db") as s:
-        s.save_articles("s", [article(i) for i in range(6)], seen_at="2026-01-01T00:00:00+00:00")
+        s.save_articles("s", [town_story(i) for i in range(6)], seen_at="2026-01-01T00:00:00+00:00")
         yield s
 
 
 def test_an_unchanged_article_is_not_reindexed_and_keeps_its_cleaned_text(store):
     before = row(store, "http://n.test/0")
     assert PROMO not in before["text"] and PROMO in before["raw_text"]  # template learned
-    outcome, statements = traced(store, lambda: restore(store, article(0), day(1)))
+    outcome, statements = traced(store, lambda: restore(store, town_story(0), day(1)))
     assert outcome == "unchanged"
     assert fts_writes(statements) == []
     after = row(store, "http://n.test/0")
@@ -90,7 +90,7 @@ def test_an_unchanged_article_is_not_reindexed_and_keeps_its_cleaned_text(store)
 
 
 def test_changed_metadata_is_written_and_searchable(store):
-    new = dataclasses.replace(article(1), author="Bea Reporter", published="2026-01-02")
+    new = dataclasses.replace(town_story(1), author="Bea Reporter", published="2026-01-02")
     outcome, statements = traced(store, lambda: restore(store, new, day(3)))
     assert outcome == "unchanged"
     assert fts_writes(statements)  # the author is indexed: the row is re-indexed once
@@ -105,7 +105,7 @@ def test_changed_metadata_is_written_and_searchable(store):
 def test_an_unchanged_article_takes_the_sites_current_rules(store):
     store.remember_overrides("s", Overrides(drop_text=("crewe will vote",)))
     assert "Crewe will vote" in row(store, "http://n.test/2")["text"]  # rules apply on save
-    restore(store, article(2), day(1))
+    restore(store, town_story(2), day(1))
     after = row(store, "http://n.test/2")
     assert "Crewe will vote" not in after["text"] and "The story of Crewe" in after["text"]
     assert after["word_count"] == len(after["text"].split())

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from archiver.analysis.report import render_history, render_runs
-from archiver.extract.page import Article, content_hash
+from archiver.extract.page import Article
 from archiver.store.archive import Store
+
+from ..support import article
 
 URL = "https://example.com/news/a"
 
 
-def article(title: str, text: str) -> Article:
-    return Article(url=URL, fetched_url=URL, title=title, text=text,
-                   word_count=len(text.split()), content_hash=content_hash(title, text))
-
-
 def test_changed_article_keeps_previous_version_and_counts_it(tmp_path):
     with Store(tmp_path / "a.db") as store:
-        v1 = article("Council votes", "The council voted.\nTurnout was low.")
-        v2 = article("Council votes", "The council voted.\n  Turnout was   low.")  # whitespace
-        v3 = article("Council votes again", "The council voted.\nTurnout was high.")
+        v1 = article(URL, "Council votes", "The council voted.\nTurnout was low.")
+        v2 = article(URL, "Council votes", "The council voted.\n  Turnout was   low.")  # whitespace
+        v3 = article(URL, "Council votes again", "The council voted.\nTurnout was high.")
         assert store.save_page("s", v1, "2026-01-01T10:00:00+00:00", requested_url=URL,
                                schedule=(3600,)) == "new"
         assert store.save_page("s", v2, "2026-01-01T11:00:00+00:00", requested_url=URL,
@@ -98,23 +95,18 @@ def test_runs_and_history_commands_on_an_archive_without_runs(tmp_path):
 def test_template_drift_is_not_a_revision_but_a_story_edit_is(tmp_path):
     """A learned promo whose figures change ("You've Raised: £3,526" -> "£3,611") leaves the
     story as it was: no revision. An edit of the story itself is one."""
-    from archiver.extract.page import Article, content_hash
-    from archiver.store.archive import Store
-
-    def article(i: int, raised: str, extra: str = "") -> Article:
+    def fund_story(i: int, raised: str, extra: str = "") -> Article:
         town = ["Ashford", "Bury", "Crewe", "Derby", "Ely", "Frome", "Goole", "Hull"][i]
         body = (f"A story about {town} and what happened there this week.{extra}\n"
                 f"Fighting fund. You've Raised: £{raised}")
-        return Article(url=f"https://n.test/{i}", fetched_url=f"https://n.test/{i}",
-                       title=f"Story {i}", text=body, word_count=len(body.split()),
-                       content_hash=content_hash(f"Story {i}", body))
+        return article(f"https://n.test/{i}", f"Story {i}", body)
 
     with Store(tmp_path / "a.db") as store:
-        store.save_articles("n", [article(i, "3,526") for i in range(8)])
+        store.save_articles("n", [fund_story(i, "3,526") for i in range(8)])
         row = store.articles("n")[0]
         assert "You've Raised" not in row["text"]  # learned as template
-        assert store.save_articles("n", [article(3, "3,611")]) == ["unchanged"]
+        assert store.save_articles("n", [fund_story(3, "3,611")]) == ["unchanged"]
         assert store.conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
-        edited = article(3, "3,611", extra=" The council later corrected the figures.")
+        edited = fund_story(3, "3,611", extra=" The council later corrected the figures.")
         assert store.save_articles("n", [edited]) == ["updated"]
         assert store.conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 1

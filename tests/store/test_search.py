@@ -11,13 +11,9 @@ from click.testing import CliRunner
 
 from archiver.cli import cli
 from archiver.errors import QueryError
-from archiver.extract.page import Article, content_hash
 from archiver.store.archive import Store
 
-
-def article(url: str, title: str, text: str, published: str) -> Article:
-    return Article(url=url, fetched_url=url, title=title, text=text, published=published,
-                   word_count=len(text.split()), content_hash=content_hash(title, text))
+from ..support import article
 
 
 @pytest.fixture
@@ -27,18 +23,18 @@ def archive(tmp_path):
         store.save_articles("south", [
             article("https://a.test/1", "Elections in Perú",
                     "Thousands marched in Lima as protesters demanded early elections.",
-                    "2023-01-25T10:00:00+00:00"),
+                    published="2023-01-25T10:00:00+00:00"),
             article("https://a.test/2", "Coffee growers",
                     "A café in São Paulo sells coffee grown by its owners.",
-                    "2023-01-20T09:00:00+00:00"),
+                    published="2023-01-20T09:00:00+00:00"),
         ])
         store.save_articles("north", [
             article("https://b.test/1", "International solidarity",
                     "A statement of international solidarity with Peru was signed.",
-                    "2023-02-06T09:30:00+00:00"),
+                    published="2023-02-06T09:30:00+00:00"),
             article("https://b.test/2", "Dockers strike",
                     "Dock workers begin a strike over pay; solidarity international.",
-                    "2023-02-10T09:30:00+00:00"),
+                    published="2023-02-10T09:30:00+00:00"),
         ])
     return db
 
@@ -118,7 +114,7 @@ def test_cli_table_format_shows_title_and_snippet(archive):
 
 
 def test_cli_malformed_query_is_one_line_error_with_nonzero_exit(archive):
-    from ..conftest import run_archiver
+    from ..support import run_archiver
 
     result = run_archiver("search", '"unbalanced', "--db", str(archive))
     assert result.returncode == 2

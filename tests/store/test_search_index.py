@@ -8,10 +8,10 @@ import sqlite3
 
 import pytest
 
-from archiver.extract.page import Article, content_hash
+from archiver.extract.page import Article
 from archiver.store.archive import Store, index_segments
 
-from ..conftest import run_archiver
+from ..support import article, run_archiver
 
 WORDS = ("harbour council budget election storm river bridge school market festival "
          "railway hospital museum library climate summit ferry strike").split()
@@ -26,9 +26,7 @@ def articles(n: int, start: int = 0) -> list[Article]:
         text = "\n\n".join(" ".join(rng.choices(WORDS, k=rng.randint(5, 40))) + "."
                            for _ in range(rng.randint(1, 4)))
         title = " ".join(rng.choices(WORDS, k=4))
-        out.append(Article(url=f"https://s.test/{i}", fetched_url=f"https://s.test/{i}",
-                           title=title, text=text, word_count=len(text.split()),
-                           content_hash=content_hash(title, text)))
+        out.append(article(f"https://s.test/{i}", title, text))
     return out
 
 

@@ -16,8 +16,8 @@ from archiver.store.archive import Store
 from archiver.warc.captures import file_path
 from archiver.warc.files import read_capture
 
-from ..conftest import query, run_archiver
 from ..sitegen import article_path, generate_site, write_site_config
+from ..support import query, run_archiver
 
 pytestmark = pytest.mark.slow
 N = 6

@@ -15,8 +15,10 @@ import random
 import pytest
 
 from archiver.extract.boilerplate import Overrides
-from archiver.extract.page import Article, content_hash
+from archiver.extract.page import Article
 from archiver.store.archive import Store
+
+from ..support import article
 
 TOWNS = ("Ashford Bury Crewe Derby Ely Frome Goole Hull Ilkley Jarrow Keswick Leek Louth "
          "Malton Nelson Oakham").split()
@@ -26,7 +28,7 @@ NEWSLETTER = "Sign up to the morning newsletter for the day's stories."
 KEEP = "Corrections: write to the readers' editor."
 
 
-def article(i: int, version: int = 0, fund: int = 3000) -> Article:
+def town_story(i: int, version: int = 0, fund: int = 3000) -> Article:
     town = TOWNS[i % len(TOWNS)]
     lines = [f"The story of {town} number {'i' * (1 + i // len(TOWNS))} begins here.",
              FUND.format(n=fund)]
@@ -37,8 +39,7 @@ def article(i: int, version: int = 0, fund: int = 3000) -> Article:
     lines.append(f"Officials in {town} spoke about it{' again' * version}.")
     text = "\n".join(lines)
     title = f"Story {i}"
-    return Article(url=f"http://n.test/{i}", fetched_url=f"http://n.test/{i}", title=title,
-                   text=text, word_count=len(text.split()), content_hash=content_hash(title, text))
+    return article(f"http://n.test/{i}", title, text)
 
 
 def stream(seed: int) -> list[list[Article]]:
@@ -49,18 +50,18 @@ def stream(seed: int) -> list[list[Article]]:
     for start in range(0, 60, 12):
         batch = []
         for i in range(start, start + 12):
-            batch.append(article(i))
+            batch.append(town_story(i))
             versions[i] = 0
             if rng.random() < 0.3:  # seen again in the same batch: drift, edit or the same
                 kind = rng.choice(("same", "drift", "edit"))
                 if kind == "edit":
                     versions[i] += 1
-                batch.append(article(i, versions[i], fund=3000 + 7 * (kind == "drift")))
+                batch.append(town_story(i, versions[i], fund=3000 + 7 * (kind == "drift")))
         for i in rng.sample(sorted(versions), 5):  # revisits of earlier stories
             kind = rng.choice(("same", "drift", "edit"))
             if kind == "edit":
                 versions[i] += 1
-            batch.append(article(i, versions[i], fund=3000 + 11 * (kind != "same")))
+            batch.append(town_story(i, versions[i], fund=3000 + 11 * (kind != "same")))
         batches.append(batch)
     return batches
 
@@ -124,9 +125,9 @@ def test_crawl_saves_one_page_through_the_batch_path(tmp_path):
 def test_writer_batches_with_per_row_sites_and_times(tmp_path):
     """`save_many` (the distributed writer's call) keeps each row's own site and time."""
     with Store(tmp_path / "a.db") as store:
-        out = store.save_many([("s", article(1), "2026-01-01T00:00:00+00:00", None),
-                               ("t", article(2), "2026-01-02T00:00:00+00:00", "w/1"),
-                               ("s", article(1), "2026-01-03T00:00:00+00:00", None)])
+        out = store.save_many([("s", town_story(1), "2026-01-01T00:00:00+00:00", None),
+                               ("t", town_story(2), "2026-01-02T00:00:00+00:00", "w/1"),
+                               ("s", town_story(1), "2026-01-03T00:00:00+00:00", None)])
         assert out == ["new", "new", "unchanged"]
         got = store.conn.execute("SELECT url, site, first_seen, last_seen, extractor_version "
                                  "FROM articles ORDER BY url").fetchall()
@@ -148,11 +149,11 @@ def test_a_batch_commits_its_steps_once_at_its_end(tmp_path):
     with Store(db) as store:
         with store.batch():
             for i in range(5):
-                store.restore_article("n", article(i), fetched_at=f"2026-01-0{i + 1}T00:00:00",
+                store.restore_article("n", town_story(i), fetched_at=f"2026-01-0{i + 1}T00:00:00",
                                       capture_id=i + 1, extractor="x")
                 assert _stored(db) == 0  # nothing committed inside the batch
         assert _stored(db) == 5
-        store.save_articles("n", [article(9)])  # back to one transaction per call
+        store.save_articles("n", [town_story(9)])  # back to one transaction per call
         assert _stored(db) == 6
 
 
@@ -161,11 +162,11 @@ def test_an_interrupted_batch_keeps_its_finished_steps_and_drops_a_failed_one(tm
     with Store(db) as store:
         with pytest.raises(KeyboardInterrupt), store.batch():
             for i in range(3):
-                store.save_articles("n", [article(i)])
+                store.save_articles("n", [town_story(i)])
             with pytest.raises(RuntimeError), store.transaction():  # a step that fails
                 store.conn.execute("DELETE FROM articles")
                 raise RuntimeError("boom")
-            store.save_articles("n", [article(3)])
+            store.save_articles("n", [town_story(3)])
             raise KeyboardInterrupt
         assert _stored(db) == 4
         assert not store.conn.in_transaction
@@ -178,13 +179,13 @@ def test_a_batch_on_a_locked_archive_is_a_store_error_and_changes_nothing(tmp_pa
 
     db = tmp_path / "archive.db"
     with Store(db) as store:
-        store.save_articles("n", [article(0)])
+        store.save_articles("n", [town_story(0)])
     monkeypatch.setenv("ARCHIVER_BUSY_TIMEOUT", "0.2")
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process's write lock
     try:
         with Store(db) as store, pytest.raises(StoreError, match="locked"), store.batch():
-            store.save_articles("n", [article(1)])
+            store.save_articles("n", [town_story(1)])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -200,9 +201,9 @@ def test_a_bulk_save_raises_the_page_cache_and_a_page_save_does_not(tmp_path):
     with Store(tmp_path / "pages.db") as pages, Store(tmp_path / "bulk.db") as bulk:
         default = cache_kib(pages)
         for i in range(120):
-            pages.save_page("s", article(i), "2026-01-01T00:00:00+00:00", requested_url=None)
+            pages.save_page("s", town_story(i), "2026-01-01T00:00:00+00:00", requested_url=None)
         assert cache_kib(pages) == default
-        bulk.save_articles("s", [article(i) for i in range(120)],
+        bulk.save_articles("s", [town_story(i) for i in range(120)],
                            seen_at="2026-01-01T00:00:00+00:00")
         assert cache_kib(bulk) > 8 * default
         assert snapshot(bulk)["articles"] == snapshot(pages)["articles"]

@@ -14,14 +14,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archiver.crawl import ingest
-from archiver.warc.captures import CaptureRecorder
 from archiver.config import parse_config
+from archiver.crawl import ingest
 from archiver.extract.page import Article, content_hash
 from archiver.store.archive import _INSERT_COLUMNS, Store
+from archiver.warc.captures import CaptureRecorder
 from archiver.warc.files import Exchange, WarcError, WarcWriter
 
-from ..conftest import SEED_SITE, run_archiver
+from ..support import SEED_SITE, run_archiver
 
 PAGES = sorted((SEED_SITE / "article").rglob("*.html"))
 ORIGIN = "http://127.0.0.1:9"

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from archiver.crawl import ingest
-from archiver.warc.captures import CaptureRecorder, file_path
 from archiver.config import load_config, parse_config
-from archiver.errors import ConfigError
+from archiver.crawl import ingest
 from archiver.demo.siteserver import SiteServer
+from archiver.errors import ConfigError
 from archiver.store.archive import Store
+from archiver.warc.captures import CaptureRecorder, file_path
 from archiver.warc.files import Exchange, WarcWriter, read_capture, recover
 
-from ..conftest import SEED_SITE, query, run_archiver, seed_expected, write_config
+from ..support import SEED_SITE, query, run_archiver, seed_expected, write_config
 
 ROUTES = dict(feeds=["/rss.xml"], sitemaps=["/robots.txt"], start_urls=["/"])
 
