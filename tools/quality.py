@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "wcxb-dev"
 SAMPLE = ROOT / "tests" / "fixtures" / "wcxb-sample"
 FIXTURES = ROOT / "tests" / "fixtures"
-#: The seed site's selector rules (as in tests/conftest.py): it has four pages, too few to learn
+#: The seed site's selector rules (as in tests/support.py): it has four pages, too few to learn
 #: a template from, so it is scored with and without them.
 SEED_DROP = ("#block-ownedbyourreaders", "#block-fightingfund", ".block-similar", "#top",
              ".skip-link", "#cookie-banner")
