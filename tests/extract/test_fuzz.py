@@ -15,7 +15,7 @@ from archiver.store import search_text as analysis
 from archiver.store.archive import Store
 
 from ..hostile import pages
-from ..store.test_search import article
+from ..support import article
 
 FAST = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -62,8 +62,10 @@ def archive(tmp_path_factory):
     db = tmp_path_factory.mktemp("fuzz") / "archive.db"
     with Store(db) as store:
         store.save_articles("hostile", [
-            article("https://a.test/1", pages.SQL_TITLE, pages.SQL_TEXT * 3, "2024-01-01"),
-            article("https://a.test/2", "Perú", "Café con leche en Lima, año 2024.", "2024-01-02"),
+            article("https://a.test/1", pages.SQL_TITLE, pages.SQL_TEXT * 3,
+                    published="2024-01-01"),
+            article("https://a.test/2", "Perú", "Café con leche en Lima, año 2024.",
+                    published="2024-01-02"),
             _in("https://a.test/3", "ja", "東京の予算", "東京都は新しい予算案を発表した。"),
             _in("https://a.test/4", "de", "Streik", "Die Gewerkschaft kündigte einen Streik an."),
             _in("https://a.test/5", "zh", "经济", "人民日报报道了经济增长的消息 in Berlin 2024."),
@@ -72,7 +74,7 @@ def archive(tmp_path_factory):
 
 
 def _in(url: str, language: str, title: str, text: str):
-    a = article(url, title, text, "2024-01-03")
+    a = article(url, title, text, published="2024-01-03")
     a.language = language
     return a
 
