@@ -1,9 +1,20 @@
-"""Render archive records for the terminal: article versions with diffs, and crawl runs."""
+"""Render archive records for the terminal: article versions with diffs, crawl runs, search
+hits, and a site's learned template blocks. Pure functions of rows: the CLI prints them."""
 
 from __future__ import annotations
 
+import csv
 import difflib
-from typing import Any
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archiver.store.archive import SearchHit
+
+#: The columns of `archiver search --format csv`, in order.
+HIT_FIELDS = ["url", "site", "title", "author", "published", "snippet", "rank"]
 
 
 def _lines(version: dict[str, Any]) -> list[str]:
@@ -63,3 +74,36 @@ def render_runs(runs: list[dict[str, Any]]) -> str:
 
 def _n(value: Any) -> str:
     return "-" if value is None else str(value)
+
+
+def render_hits(hits: Sequence[SearchHit], fmt: str) -> str:
+    """Search hits as `archiver search` prints them, newline included: `json` (one array),
+    `csv` (a header and a row per hit), or `table` (three lines a hit, for people)."""
+    if fmt == "json":
+        return json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=HIT_FIELDS)
+        writer.writeheader()
+        for hit in hits:
+            writer.writerow(hit.to_dict())
+        return out.getvalue()
+    lines = [] if hits else ["no matches"]
+    for hit in hits:
+        lines += [f"{(hit.published or '')[:10]:10}  {hit.site}  {hit.title}",
+                  f"            {hit.url}",
+                  f"            {' '.join(hit.snippet.split())}"]
+    return "".join(line + "\n" for line in lines)
+
+
+def render_blocks(site: str, total: int, rows: list[dict[str, Any]], min_articles: int) -> str:
+    """A site's recurring blocks as `archiver boilerplate` lists them: how many articles
+    carry each, and whether cleaning removes it (and by which rule)."""
+    lines = [f"site {site}: {total} articles; blocks seen in >= {min_articles} articles",
+             f"{'articles':>8}  {'removed':7}  text"]
+    for row in rows:
+        mark = "yes" if row["removed"] else "no"
+        if row["rule"]:
+            mark += f" ({row['rule']})"
+        lines.append(f"{row['articles']:>8}  {mark:7}  {row['text'][:100]}")
+    return "\n".join(lines)
