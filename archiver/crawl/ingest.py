@@ -19,7 +19,7 @@ from archiver import __version__
 from archiver.config import Site
 from archiver.extract.page import Article, Extraction, Hints, analyse
 from archiver.extract.urls import host_of, matches_any
-from archiver.warc.files import read_capture
+from archiver.warc.reading import read_capture
 
 if TYPE_CHECKING:  # the store is not imported at run time: extraction workers import this
     from archiver.store.archive import Outcome, Store

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from archiver.extract.page import Hints
 from archiver.store.archive import Store
-from archiver.warc.files import Exchange, WarcWriter, payload_digest, resolve, warc_date
+from archiver.warc.files import Exchange, WarcWriter, payload_digest, warc_date
+from archiver.warc.reading import resolve
 
 DEFAULT_WARC_DIR = "warc"
 

@@ -22,14 +22,8 @@ from archiver.extract.page import Extraction
 from archiver.extract.urls import on_domains
 from archiver.store.archive import Store
 from archiver.warc.captures import CaptureRecorder, warc_dir_for
-from archiver.warc.files import (
-    DEFAULT_MAX_BYTES,
-    Exchange,
-    ReadStats,
-    WarcWriter,
-    iter_records,
-    recover,
-)
+from archiver.warc.files import DEFAULT_MAX_BYTES, Exchange, WarcWriter, recover
+from archiver.warc.reading import ReadStats, iter_records
 
 logger = logging.getLogger(__name__)
 

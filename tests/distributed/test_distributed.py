@@ -26,7 +26,7 @@ from archiver.demo.siteserver import SiteServer
 from archiver.distributed import state as shared
 from archiver.store.archive import Store
 from archiver.warc.captures import file_path
-from archiver.warc.files import read_capture
+from archiver.warc.reading import read_capture
 
 from ..sitegen import article_path, generate_site, write_site_config
 from ..support import fail_on_scrapy_deprecations, free_port, run_archiver

@@ -20,7 +20,8 @@ from archiver.demo.siteserver import SiteServer
 from archiver.errors import ConfigError
 from archiver.store.archive import Store
 from archiver.warc.captures import CaptureRecorder, file_path
-from archiver.warc.files import Exchange, WarcWriter, read_capture, recover
+from archiver.warc.files import Exchange, WarcWriter, recover
+from archiver.warc.reading import read_capture
 
 from ..support import SEED_SITE, query, run_archiver, seed_expected, write_config
 
