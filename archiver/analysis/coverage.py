@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from archiver.errors import ArchiverError, ExitCode
 
@@ -43,6 +44,7 @@ def render(counts: list[tuple[str, str, int]], fmt: str = "svg", *,
     from matplotlib import rc_context
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DayLocator
     from matplotlib.figure import Figure  # the OO API: no pyplot state, safe in threads
+    from matplotlib.ticker import MaxNLocator
 
     if fmt not in FORMATS:
         raise PlotError(f"unknown chart format {fmt!r} (png or svg)")
@@ -66,11 +68,12 @@ def render(counts: list[tuple[str, str, int]], fmt: str = "svg", *,
         ax.set_xticks([])
     else:
         slots = sorted({d for per_site in series.values() for d in per_site})
+        dates: Any = slots  # matplotlib's date converter takes them; its stubs know no dates
         bottom = [0] * len(slots)
         width = 6.0 if weekly else 0.8
         for site in sorted(series):
             heights = [series[site].get(slot, 0) for slot in slots]
-            ax.bar(slots, heights, width=width, bottom=bottom, label=site,
+            ax.bar(dates, heights, width=width, bottom=bottom, label=site,
                    align="edge" if weekly else "center")
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         # Whole days at most: a few days' span would otherwise get hourly ticks.
@@ -78,7 +81,9 @@ def render(counts: list[tuple[str, str, int]], fmt: str = "svg", *,
         locator = DayLocator() if not weekly and span <= 14 else AutoDateLocator(minticks=3)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ticks = ax.yaxis.get_major_locator()  # AutoLocator, a MaxNLocator
+        if isinstance(ticks, MaxNLocator):
+            ticks.set_params(integer=True)
         ax.legend(title="site", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
         ax.grid(axis="y", alpha=0.3)
     out = io.BytesIO()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -172,15 +173,10 @@ def collect(db_path: str | Path, *, now: datetime | None = None) -> ArchiveStats
 
     unattributed = None
     if has_fetch_log:
-        unattributed = 0
-        for stats in sites.values():
-            stats.errors_7d = 0
-        for failure in failures:
-            name = _attribute(failure, run_sites, origins)
-            if name in sites:
-                sites[name].errors_7d += 1
-            else:
-                unattributed += 1
+        owners = Counter(_attribute(failure, run_sites, origins) for failure in failures)
+        for name, stats in sites.items():
+            stats.errors_7d = owners[name]
+        unattributed = sum(n for owner, n in owners.items() if owner not in sites)
     return ArchiveStats(db=str(db_path), generated=now_text,
                         sites=sorted(sites.values(), key=lambda s: s.site),
                         has_runs=has_runs, has_fetch_log=has_fetch_log,

@@ -28,7 +28,9 @@ class CliError(click.ClickException):
 
     def __init__(self, error: ArchiverError) -> None:
         super().__init__(str(error))
-        self.exit_code = int(error.exit_code)
+        # Click declares exit_code a class variable (1), yet reads it from the exception it
+        # caught: an instance attribute of the error's own code shadows it.
+        vars(self)["exit_code"] = int(error.exit_code)
 
 
 def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -3,14 +3,17 @@ stats, and Datasette."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from archiver.cli.common import DB_OPTION, SINCE_OPTION, UNTIL_OPTION, CliError
 from archiver.errors import ArchiverError
 from archiver.store.archive import Store
+
+if TYPE_CHECKING:
+    from archiver.analysis.export import Format
 
 
 @click.command()
@@ -56,8 +59,8 @@ def search(query: str, db_path: Path, site: str | None, since: str | None, until
 @click.option("--query", default=None, help="Only articles matching this FTS5 search.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Write here instead of stdout.")
-def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: str | None,
-           query: str | None, output: io.TextIOBase) -> None:
+def export(db_path: Path, fmt: Format, site: str | None, since: str | None, until: str | None,
+           query: str | None, output: TextIO) -> None:
     """Stream articles with all their metadata as JSON Lines or CSV, in constant memory."""
     from archiver.analysis.export import export as run
     from archiver.crawl.progress import on_terminal, task_progress
@@ -69,7 +72,7 @@ def export(db_path: Path, fmt: str, site: str | None, since: str | None, until: 
             total = store.count_articles(site=site, since=since, until=until,
                                          query=query) if shown else None
             with task_progress("exporting articles", total, enabled=shown) as advance:
-                count = run(store, output, fmt, site=site, since=since,  # type: ignore[arg-type]
+                count = run(store, output, fmt, site=site, since=since,
                             until=until, query=query, progress=advance)
     except ArchiverError as exc:
         raise CliError(exc) from None

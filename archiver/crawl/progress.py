@@ -118,7 +118,7 @@ class CrawlStatus:
 
 @contextmanager
 def task_progress(label: str, total: int | None, *,
-                  enabled: bool | None = None) -> Iterator[Callable[[int], None]]:
+                  enabled: bool | None = None) -> Iterator[Callable[[float], None]]:
     """A progress bar for `total` steps on a terminal; yields `advance(n)`. Off a terminal
     (or with `enabled=False`) `advance` does nothing and nothing is printed."""
     if not (on_terminal() if enabled is None else enabled):

@@ -13,12 +13,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import socket
 import threading
 import time
 from dataclasses import dataclass, replace
+from email.message import Message
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 FIXTURE_ORIGIN = "http://news.example.test"
@@ -54,7 +57,7 @@ class SiteServer:
 
     @property
     def origin(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = self.httpd.socket.getsockname()[:2]  # what server_address is set from
         return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
@@ -109,13 +112,13 @@ class SiteServer:
             out["Last-Modified"] = formatdate(int(file.stat().st_mtime), usegmt=True)
         return out
 
-    def not_modified(self, headers: object, validators: dict[str, str], file: Path) -> bool:
+    def not_modified(self, headers: Message, validators: dict[str, str], file: Path) -> bool:
         """Whether a conditional request's validators still match (RFC 9110 §13.2.2 order)."""
-        match = headers.get("If-None-Match")  # type: ignore[attr-defined]
+        match = headers.get("If-None-Match")
         if match is not None:
             return "ETag" in validators and validators["ETag"] in [
                 t.strip() for t in match.split(",")]
-        since = headers.get("If-Modified-Since")  # type: ignore[attr-defined]
+        since = headers.get("If-Modified-Since")
         if since and "Last-Modified" in validators:
             try:
                 return int(file.stat().st_mtime) <= parsedate_to_datetime(since).timestamp()
@@ -168,7 +171,8 @@ class SiteServer:
 class _Server(ThreadingHTTPServer):
     """Quiet about clients that hang up mid-response (a crawl killed on purpose, in tests)."""
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: Any) -> None:
         import sys
 
         if not isinstance(sys.exc_info()[1], ConnectionError):

@@ -248,7 +248,7 @@ class _MemberWriter(WARCWriter):
 
 # -- recovery -----------------------------------------------------------------------------
 
-def _complete_members(fh: io.BufferedReader) -> int:
+def _complete_members(fh: io.BufferedIOBase) -> int:
     """The length of the file's prefix made of complete gzip members."""
     good = position = 0
     decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from archiver import __version__
 from archiver.config import Config, Site
@@ -119,7 +120,7 @@ def import_warcs(paths: list[Path], db_path: Path | str, config: Config | None, 
                 if not 200 <= status < 300:
                     summary.skipped["http_status"] += 1
                     continue
-                body: bytes = record.body  # type: ignore[attr-defined]
+                body: bytes = record.body
                 content_type = headers.get_header("content-type")
                 if not _is_html(content_type, body):
                     summary.skipped["not_html"] += 1
@@ -153,7 +154,7 @@ def import_warcs(paths: list[Path], db_path: Path | str, config: Config | None, 
 
     try:
         for job, result in ingest.process_all(jobs(), pool):
-            capture_id, fetched_at = job.context  # type: ignore[misc]
+            capture_id, fetched_at = cast("tuple[int, datetime]", job.context)
             article = summary.article_of(job, result)
             if article is None:
                 if isinstance(result, Extraction):  # no article: recorded, as a crawl does

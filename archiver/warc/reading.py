@@ -53,7 +53,7 @@ def read_record(path: Path, offset: int) -> ArcWarcRecord:
             body = record.content_stream().read()
     except (OSError, StopIteration, ArchiveLoadFailed, ValueError, EOFError, zlib.error) as exc:
         raise WarcError(f"{path}@{offset}: cannot read WARC record: {exc or 'no record'}") from None
-    record.body = body  # type: ignore[attr-defined]
+    record.body = body
     return record
 
 
@@ -66,12 +66,12 @@ def read_capture(path: Path, offset: int, *, payload_from: tuple[Path, int] | No
     record = read_record(path, offset)
     if record.http_headers is None:
         raise WarcError(f"{path}@{offset}: the record has no HTTP response")
-    body = record.body  # type: ignore[attr-defined]
+    body = record.body
     if record.rec_type == "revisit":
         if payload_from is None:
             raise WarcError(f"{path}@{offset}: a revisit record, and no original to read")
         original = read_record(*payload_from)
-        body = original.body  # type: ignore[attr-defined]
+        body = original.body
     try:
         status = int(record.http_headers.get_statuscode() or 0)
     except ValueError:
@@ -118,7 +118,7 @@ def iter_records(path: Path, stats: ReadStats | None = None
     stats = stats if stats is not None else ReadStats()
     with open(path, "rb") as fh:
         gzipped = fh.read(2) == b"\x1f\x8b"
-        position = 0
+        position: int | None = 0
         while position is not None:
             fh.seek(position)
             it = ArchiveIterator(fh)
@@ -127,7 +127,7 @@ def iter_records(path: Path, stats: ReadStats | None = None
                 for record in it:
                     offset = it.offset
                     try:
-                        record.body = record.content_stream().read()  # type: ignore[attr-defined]
+                        record.body = record.content_stream().read()
                     except Exception:  # noqa: BLE001 (untrusted input)
                         stats.malformed += 1
                         logger.info("%s@%d: unreadable record content, skipped", path, offset)

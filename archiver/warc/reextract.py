@@ -112,7 +112,7 @@ def reextract(db_path: Path | str, config: Config, *, site: str | None = None,
         for job, result in ingest.process_all(jobs(), pool):
             if progress is not None:
                 progress(1)
-            row = job.context
+            row: Any = job.context  # the capture row its job was made from
             if isinstance(result, WarcError):
                 # Not a capture re-extracted: its record cannot be read where the index says.
                 summary.errors["warc_unreadable"] += 1
