@@ -1,0 +1,1 @@
+"""Raw captures: WARC writing and reading, recovery, import, re-extraction."""
