@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate the bundled demo news site in archiver/demo/site/ from the seed-site fixture.
+"""Generate the bundled demo news site in archiver/demo/demo_site/ from the seed-site fixture.
 
 Run it as ``python tools/build_demo_site.py`` (standard library only). It is idempotent: every
 run writes the same bytes. The four seed articles and their expected.json entries are copied
 verbatim from ``shared/fixtures/seed-site`` (found beside the repository, or named with
 ``--seed DIR`` / ``DEMO_SEED_DIR``); when no fixture is at hand the copies already in
-archiver/demo/site are kept. Everything else (new articles, front page, section pages, feeds,
+archiver/demo/demo_site are kept. Everything else (new articles, front page, section pages, feeds,
 sitemaps, robots.txt, expected.json, README.md) is rendered from the data below, with the same
 page templates and boilerplate as the seed pages so the same cleaning rules fit every page.
 """
@@ -26,7 +26,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "archiver" / "demo" / "site"
+OUT = REPO / "archiver" / "demo" / "demo_site"
 ORIGIN = "http://news.example.test"
 SITE_NAME = "Daily News Example"
 SECTIONS = {

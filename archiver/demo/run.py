@@ -16,7 +16,7 @@ from archiver.store.archive import Store
 
 def demo_site_root() -> Path:
     """The folder of the bundled demo site."""
-    return Path(str(resources.files("archiver.demo") / "site"))
+    return Path(str(resources.files("archiver.demo") / "demo_site"))
 
 
 def demo_config_text(origin: str) -> str:
