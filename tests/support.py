@@ -11,12 +11,15 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from archiver.demo.siteserver import SiteServer
 from archiver.extract.page import Article, content_hash
+
+if TYPE_CHECKING:
+    from .hostile.server import HostileServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_SITE = FIXTURES / "seed-site"
@@ -32,27 +35,56 @@ def toml_list(values: list[str]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
+def urls_list(origin: str, paths) -> str:
+    """A TOML list of the server's URLs for these paths."""
+    return toml_list([origin + p for p in paths])
+
+
+def crawler_table(concurrent_per_domain: int, *settings: str) -> str:
+    """A [crawler] table with politeness lifted for a loopback server (no delay, no
+    autothrottle, one extraction worker), then `settings`, one TOML line each."""
+    return "\n".join(["[crawler]", "download_delay = 0", "autothrottle = false",
+                      f"concurrent_per_domain = {concurrent_per_domain}", "extract_workers = 1",
+                      *settings])
+
+
 def write_config(path: Path, server: SiteServer, *, name: str = "seed", feeds=(),
                  sitemaps=(), start_urls=(), extra: str = "", drop=SEED_DROP) -> Path:
     """A sites config for one site on the loopback server, with politeness lifted."""
     origin = server.origin
     path.write_text(f"""
-[crawler]
-download_delay = 0
-autothrottle = false
-concurrent_per_domain = 4
-extract_workers = 1
-allow_private_addresses = true
+{crawler_table(4, "allow_private_addresses = true")}
 
 [sites.{name}]
 domains = ["127.0.0.1"]
-feeds = {toml_list([origin + f for f in feeds])}
-sitemaps = {toml_list([origin + s for s in sitemaps])}
-start_urls = {toml_list([origin + s for s in start_urls])}
+feeds = {urls_list(origin, feeds)}
+sitemaps = {urls_list(origin, sitemaps)}
+start_urls = {urls_list(origin, start_urls)}
 {extra}
 
 [sites.{name}.clean]
 drop = {toml_list(list(drop))}
+""", encoding="utf-8")
+    return path
+
+
+def hostile_config(path: Path, server: HostileServer, *, feeds=(), sitemaps=(), start_urls=(),
+                   crawler: str = "allow_private_addresses = true") -> Path:
+    """A config for the hostile server's one site: traps reachable (private addresses allowed
+    unless `crawler` says otherwise), short timeouts, bounded depth and pages."""
+    o = server.origin
+    timeouts = ("download_timeout = 4", "extract_timeout = 3", "retry_after_max = 30",
+                "run_timeout = 240")
+    path.write_text(f"""
+{crawler_table(8, *timeouts, crawler)}
+
+[sites.hostile]
+domains = ["127.0.0.1", "0.0.0.0", "169.254.169.254"]
+feeds = {urls_list(o, feeds)}
+sitemaps = {urls_list(o, sitemaps)}
+start_urls = {urls_list(o, start_urls)}
+follow_depth = 3
+max_pages = 300
 """, encoding="utf-8")
     return path
 

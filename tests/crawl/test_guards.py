@@ -8,8 +8,7 @@ from archiver.crawl.guards import address_refusal, parse_retry_after
 from archiver.store.archive import Store
 
 from ..hostile.server import HostileServer
-from ..support import run_archiver
-from .test_hostile_crawl import hostile_config
+from ..support import hostile_config, run_archiver
 
 
 @pytest.mark.parametrize("address", [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -13,35 +12,9 @@ from archiver.store.archive import Store
 
 from ..hostile import pages
 from ..hostile.server import STORY, HostileServer
-from ..support import run_archiver, toml_list
+from ..support import hostile_config, run_archiver
 
 pytestmark = pytest.mark.slow
-
-
-def hostile_config(path: Path, server: HostileServer, *, feeds=(), sitemaps=(), start_urls=(),
-                   crawler: str = "allow_private_addresses = true") -> Path:
-    o = server.origin
-    path.write_text(f"""
-[crawler]
-download_delay = 0
-autothrottle = false
-concurrent_per_domain = 8
-extract_workers = 1
-download_timeout = 4
-extract_timeout = 3
-retry_after_max = 30
-run_timeout = 240
-{crawler}
-
-[sites.hostile]
-domains = ["127.0.0.1", "0.0.0.0", "169.254.169.254"]
-feeds = {toml_list([o + f for f in feeds])}
-sitemaps = {toml_list([o + s for s in sitemaps])}
-start_urls = {toml_list([o + s for s in start_urls])}
-follow_depth = 3
-max_pages = 300
-""", encoding="utf-8")
-    return path
 
 
 def stat(stderr: str, key: str) -> int:
