@@ -5,10 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archiver.demo.siteserver import FIXTURE_ORIGIN
+from archiver.demo.siteserver import FIXTURE_ORIGIN, SiteServer
+
+from .support import write_config
 
 WORDS = ("council budget housing river transport school library strike union hospital market "
          "election harbour museum festival railway station tenants workers park").split()
+
+
+#: The site rule that keeps a crawl of a generated site to its articles.
+ARTICLES_ONLY = 'allow = ["/article/"]'
+
+
+def news_config(tmp_path: Path, server: SiteServer, extra: str = ARTICLES_ONLY) -> Path:
+    """tmp_path/sites.toml for a generated site on `server`: found from its sitemap, no drop
+    rules; `extra` adds site settings (keep `ARTICLES_ONLY` in it)."""
+    return write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"], extra=extra,
+                        drop=())
 
 
 def paragraph(seed: int, sentences: int = 4) -> str:

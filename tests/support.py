@@ -27,6 +27,17 @@ SEED_DROP = ["#block-ownedbyourreaders", "#block-fightingfund", ".block-similar"
              ".skip-link", "#cookie-banner"]
 
 
+#: The `runs` and `fetch_log` tables with the columns the first archives that had them had, for
+#: tests that add them to an archive without its crawl records.
+RUN_TABLES = """
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, sites TEXT,
+            status TEXT, exit_code INTEGER, pages_fetched INTEGER, new INTEGER, updated INTEGER,
+            unchanged INTEGER, skipped TEXT, errors TEXT);
+        CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, run_id INTEGER, url TEXT,
+            status INTEGER, error TEXT, message TEXT, fetched_at TEXT);
+"""
+
+
 def seed_expected() -> dict:
     return json.loads((SEED_SITE / "expected.json").read_text(encoding="utf-8"))
 
@@ -111,6 +122,16 @@ def run_archiver(*args: str, cwd: Path | None = None, timeout: float = 120,
                           capture_output=True, text=text, input=input, env=full_env)
     fail_on_scrapy_deprecations(done.stderr)
     return done
+
+
+def crawl(config: Path, db: Path, *args: str, ok: tuple[int, ...] = (0,)
+          ) -> subprocess.CompletedProcess:
+    """`archiver crawl` of `config` into `db`; the test fails (showing the output's tail) when
+    the exit code is not one of `ok`."""
+    result = run_archiver("crawl", "--config", str(config), "--db", str(db), *args,
+                          timeout=180)
+    assert result.returncode in ok, result.stdout + result.stderr[-3000:]
+    return result
 
 
 def fail_on_scrapy_deprecations(stderr: str | bytes | None) -> None:

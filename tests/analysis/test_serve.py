@@ -13,7 +13,7 @@ import pytest
 
 from archiver.analysis.serve import ServeError, build_datasette, build_metadata
 
-from ..support import run_archiver
+from ..support import RUN_TABLES, run_archiver
 
 pytestmark = pytest.mark.slow
 PERU = "/article/f/peru-international-solidarity-urgently-needed"
@@ -162,12 +162,7 @@ def test_queries_for_later_tables_appear_only_when_the_tables_exist(archive):
     client = Client(archive)
     assert client.get("/archive/latest_runs").status_code == 404
     conn = sqlite3.connect(archive)
-    conn.executescript("""
-        CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, sites TEXT,
-            status TEXT, exit_code INTEGER, pages_fetched INTEGER, new INTEGER, updated INTEGER,
-            unchanged INTEGER, skipped TEXT, errors TEXT);
-        CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, run_id INTEGER, url TEXT,
-            status INTEGER, error TEXT, message TEXT, fetched_at TEXT);
+    conn.executescript(RUN_TABLES + """
         CREATE TABLE revisions (id INTEGER PRIMARY KEY, article_id INTEGER, fetched_at TEXT,
             title TEXT, text TEXT, content_hash TEXT);
         INSERT INTO runs VALUES (1, '2024-05-01T10:00:00+00:00', '2024-05-01T10:01:00+00:00',

@@ -13,7 +13,7 @@ import pytest
 from archiver.analysis.coverage import render
 from archiver.analysis.stats import collect
 
-from ..support import run_archiver
+from ..support import RUN_TABLES, run_archiver
 
 pytestmark = pytest.mark.slow
 
@@ -83,13 +83,7 @@ def test_last_run_status_and_recent_errors_when_the_tables_exist(archive):
     recent, old = (now - timedelta(hours=3)).isoformat(), (now - timedelta(days=30)).isoformat()
     conn = sqlite3.connect(archive)
     origin = conn.execute("SELECT url FROM articles LIMIT 1").fetchone()[0].split("/article")[0]
-    conn.executescript("""
-        CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT, finished TEXT, sites TEXT,
-            status TEXT, exit_code INTEGER, pages_fetched INTEGER, new INTEGER, updated INTEGER,
-            unchanged INTEGER, skipped TEXT, errors TEXT);
-        CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, run_id INTEGER, url TEXT,
-            status INTEGER, error TEXT, message TEXT, fetched_at TEXT);
-    """)
+    conn.executescript(RUN_TABLES)
     conn.executemany("INSERT INTO runs (id, started, sites, status) VALUES (?, ?, ?, ?)",
                      [(1, old, '["demo"]', "ok"), (2, recent, '["demo", "other"]', "partial"),
                       (3, recent, '["other"]', "failed")])

@@ -16,20 +16,20 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..newsgen import article_html, article_path, make_site, paragraph, write_sitemap
-from ..support import run_archiver, write_config
+from ..newsgen import (
+    article_html,
+    article_path,
+    make_site,
+    news_config,
+    paragraph,
+    write_sitemap,
+)
+from ..support import crawl, run_archiver, write_config
 
 pytestmark = pytest.mark.slow
 
 #: Revisit two seconds after first sight, then an hour later: a test can wait for the first.
 FAST_REVISIT = 'allow = ["/article/"]\nrevisit = ["2s", "1h"]'
-
-
-def crawl(config: Path, db: Path, *args: str, ok: tuple[int, ...] = (0,)):
-    result = run_archiver("crawl", "--config", str(config), "--db", str(db), *args,
-                          timeout=180)
-    assert result.returncode in ok, result.stdout + result.stderr[-3000:]
-    return result
 
 
 def article_requests(server: SiteServer) -> list[tuple[str, int]]:
@@ -101,8 +101,7 @@ def test_second_crawl_fetches_no_article_that_is_not_due(tmp_path, seed_server):
 def test_edited_article_records_one_revision_and_whitespace_edit_none(tmp_path):
     site = make_site(tmp_path / "site", 3)
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra=FAST_REVISIT, drop=())
+        config = news_config(tmp_path, server, FAST_REVISIT)
         db = tmp_path / "archive.db"
         assert "3 new" in crawl(config, db).stdout
 
@@ -152,8 +151,7 @@ def test_revisit_answered_304_moves_last_seen_without_extraction(tmp_path, valid
     site = make_site(tmp_path / "site", 2)
     only = dict(etag=validator == "etag", last_modified=validator == "last_modified")
     with SiteServer(site, **only) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra=FAST_REVISIT, drop=())
+        config = news_config(tmp_path, server, FAST_REVISIT)
         db = tmp_path / "archive.db"
         crawl(config, db)
         conn = sqlite3.connect(db)
@@ -206,8 +204,7 @@ def _kill_when(proc: subprocess.Popen, server: SiteServer, ready, timeout: float
 def test_sigkill_at_several_points_then_a_normal_run_loses_and_duplicates_nothing(tmp_path):
     site = make_site(tmp_path / "site", 200)
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
+        config = news_config(tmp_path, server)
         db = tmp_path / "archive.db"
 
         def articles_requested() -> int:
@@ -273,8 +270,7 @@ def test_two_crawls_started_together_one_runs_the_other_exits_locked(tmp_path, s
 def test_bounded_runs_leave_the_rest_on_the_frontier_for_the_next(tmp_path):
     site = make_site(tmp_path / "site", 40)
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
+        config = news_config(tmp_path, server)
         db = tmp_path / "archive.db"
         conn = sqlite3.connect(db)
         first = crawl(config, db, "--max-pages", "4")

@@ -13,8 +13,8 @@ import pytest
 
 from archiver.demo.siteserver import FIXTURE_ORIGIN, SiteServer
 
-from ..newsgen import article_html, article_path, make_site, paragraph
-from ..support import run_archiver, write_config
+from ..newsgen import article_html, article_path, make_site, news_config, paragraph
+from ..support import crawl, run_archiver
 
 pytestmark = pytest.mark.slow
 
@@ -36,12 +36,6 @@ def edit(root: Path, number: int) -> None:
         article_html(number, body=[paragraph(900 + k) for k in range(3)]), encoding="utf-8")
 
 
-def crawl(config: Path, db: Path):
-    result = run_archiver("crawl", "--config", str(config), "--db", str(db), timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    return result
-
-
 def article_requests(server: SiteServer) -> list[str]:
     return [r.path for r in server.log if r.path.startswith("/article/")]
 
@@ -55,8 +49,7 @@ def test_a_newer_lastmod_makes_a_page_due_before_its_schedule(tmp_path):
     past = iso(datetime.now(UTC) - timedelta(days=3))
     write_sitemap(site, {1: past, 2: past, 3: past, 4: past})
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra=LATE_REVISIT, drop=())
+        config = news_config(tmp_path, server, LATE_REVISIT)
         db = tmp_path / "archive.db"
         first = crawl(config, db)
         assert "4 new" in first.stdout
@@ -106,8 +99,7 @@ def test_a_newer_lastmod_makes_a_page_due_before_its_schedule(tmp_path):
 def test_a_scheduled_revisit_is_recorded_as_such(tmp_path):
     site = make_site(tmp_path / "site", 2)
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]\nrevisit = ["2s", "1h"]', drop=())
+        config = news_config(tmp_path, server, 'allow = ["/article/"]\nrevisit = ["2s", "1h"]')
         db = tmp_path / "archive.db"
         crawl(config, db)
         edit(site, 2)

@@ -20,8 +20,8 @@ import pytest
 from archiver.demo.siteserver import SiteServer
 
 from ..netcheck import descendants, listening
-from ..newsgen import make_site
-from ..support import fail_on_scrapy_deprecations, write_config
+from ..newsgen import make_site, news_config
+from ..support import fail_on_scrapy_deprecations
 
 pytestmark = pytest.mark.slow
 
@@ -63,8 +63,7 @@ def test_the_detector_sees_a_listening_socket():
 def test_a_crawl_and_its_workers_listen_on_no_port(tmp_path):
     site = make_site(tmp_path / "site", 20)
     with SiteServer(site) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
+        config = news_config(tmp_path, server)
         # Polite spacing keeps the crawl fetching for seconds (20 × 0.4 s, at least half of
         # that with Scrapy's jitter), long enough to be watched.
         config.write_text(config.read_text().replace("download_delay = 0",

@@ -16,8 +16,8 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..newsgen import make_site
-from ..support import run_archiver, write_config
+from ..newsgen import make_site, news_config
+from ..support import run_archiver
 
 pytestmark = pytest.mark.slow
 
@@ -27,8 +27,7 @@ THINK = 0.1  # seconds each response takes
 
 
 def slow_config(tmp_path: Path, server: SiteServer, run_timeout: float) -> Path:
-    config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                          extra='allow = ["/article/"]', drop=())
+    config = news_config(tmp_path, server)
     text = config.read_text().replace("download_delay = 0", f"download_delay = {DELAY}")
     config.write_text(text.replace("[crawler]", f"[crawler]\nrun_timeout = {run_timeout}", 1))
     return config
@@ -92,8 +91,7 @@ def test_site_max_pages_from_the_config_and_max_pages_overriding_it(tmp_path):
     site = make_site(tmp_path / "site", PAGES)
     # No validators: the sitemap is read again on the second run, not answered 304.
     with SiteServer(site, etag=False, last_modified=False) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]\nmax_pages = 3', drop=())
+        config = news_config(tmp_path, server, 'allow = ["/article/"]\nmax_pages = 3')
         db = tmp_path / "archive.db"
         first = crawl(config, db)
         assert first.returncode == 0, first.stdout + first.stderr[-3000:]
@@ -122,8 +120,7 @@ def test_concurrent_per_domain_holds_with_and_without_a_delay(tmp_path, delay):
     # Slow answers: a crawl free to open more connections would have many at once.
     site = make_site(tmp_path / "site", 20)
     with SiteServer(site, delay=0.3) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
+        config = news_config(tmp_path, server)
         config.write_text(config.read_text()
                           .replace("concurrent_per_domain = 4", "concurrent_per_domain = 2")
                           .replace("download_delay = 0", f"download_delay = {delay}"))

@@ -22,8 +22,8 @@ import pytest
 
 from archiver.demo.siteserver import SiteServer
 
-from ..newsgen import make_site
-from ..support import fail_on_scrapy_deprecations, run_archiver, write_config
+from ..newsgen import make_site, news_config
+from ..support import fail_on_scrapy_deprecations, run_archiver
 
 pytestmark = pytest.mark.slow
 
@@ -73,8 +73,7 @@ def site(tmp_path):
     """A small site the crawl spends a few seconds on (a polite delay), and its config."""
     root = make_site(tmp_path / "site", PAGES)
     with SiteServer(root) as server:
-        config = write_config(tmp_path / "sites.toml", server, sitemaps=["/sitemap.xml"],
-                              extra='allow = ["/article/"]', drop=())
+        config = news_config(tmp_path, server)
         config.write_text(config.read_text().replace("download_delay = 0",
                                                      "download_delay = 0.2"))
         yield config, tmp_path / "archive.db"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,14 @@ def _config(path: Path, origin: str, min_words: int) -> Path:
     return path
 
 
+def _strict_crawl(tmp_path: Path, server: SiteServer, db: Path) -> subprocess.CompletedProcess:
+    """A crawl under a rule of 1,000 words an article: every story is skipped as too short."""
+    strict = _config(tmp_path / "strict.toml", server.origin, min_words=1000)
+    result = run_archiver("crawl", "--config", str(strict), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
 def _skipped(db: Path) -> list[dict]:
     return query(db, "SELECT * FROM skipped_pages ORDER BY url")
 
@@ -53,9 +62,7 @@ def test_skipped_pages_are_recorded_counted_and_brought_back_by_reextract(tmp_pa
     with SiteServer(site) as server:
         # The older decision: this site's articles need 1,000 words, so every story is
         # `too_short`, not archived, and (so far) only a line in the log.
-        strict = _config(tmp_path / "strict.toml", server.origin, min_words=1000)
-        result = run_archiver("crawl", "--config", str(strict), "--db", str(db), cwd=tmp_path)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = _strict_crawl(tmp_path, server, db)
         assert "too_short 6" in result.stdout, result.stdout
         stories = {server.origin + article_path(i) for i in range(N)}
         requests = len(server.log)
@@ -107,9 +114,7 @@ def test_skipped_pages_are_recorded_counted_and_brought_back_by_reextract(tmp_pa
 def test_reextract_keeps_a_still_skipped_page_with_the_new_reason(tmp_path, site):
     db = tmp_path / "archive.db"
     with SiteServer(site) as server:
-        strict = _config(tmp_path / "strict.toml", server.origin, min_words=1000)
-        result = run_archiver("crawl", "--config", str(strict), "--db", str(db), cwd=tmp_path)
-        assert result.returncode == 0, result.stdout + result.stderr
+        _strict_crawl(tmp_path, server, db)
         before = _skipped(db)
         # Still too strict: no story comes back; each record keeps its run and capture.
         stricter = _config(tmp_path / "stricter.toml", server.origin, min_words=2000)
