@@ -1,7 +1,8 @@
 """The `archiver` command line: each command a thin wrapper over one library call.
 
 The commands live by what they do (crawling, captures, reading, upkeep); this module is the
-group they join and the console-script entry point (`archiver.cli:main`)."""
+group they join and the console-script entry point (`archiver.cli:main`). The CLI may import
+every stage package (most of them lazily, inside the command that needs it); none imports it."""
 
 from __future__ import annotations
 
