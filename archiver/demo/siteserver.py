@@ -54,11 +54,14 @@ class SiteServer:
         self.httpd = _Server((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
+        # The bound address (server_address is set from it), kept: it stays the origin after
+        # the server is shut and its socket closed.
+        bound_host, bound_port = self.httpd.socket.getsockname()[:2]
+        self._origin = f"http://{bound_host}:{bound_port}"
 
     @property
     def origin(self) -> str:
-        host, port = self.httpd.socket.getsockname()[:2]  # what server_address is set from
-        return f"http://{host}:{port}"
+        return self._origin
 
     def url(self, path: str) -> str:
         return self.origin + path
