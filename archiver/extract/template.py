@@ -53,7 +53,7 @@ class Cleaned:
     raw_text: str | None  #: the extracted text when cleaning changed it, else None
 
 
-def cleaned(raw: str, template: Set[str], overrides: boilerplate.Overrides,
+def cleaned(raw: str, template: set[str] | frozenset[str], overrides: boilerplate.Overrides,
             word_count: int | None = None) -> Cleaned:
     """What an article's text becomes under the site's template blocks and rules.
 
@@ -88,7 +88,7 @@ def second_line(before: int, lines: list[str]) -> str | None:
     return lines[second] if 0 <= second < len(lines) else None
 
 
-def reclean(raw: str, blocks: Set[str], template: Set[str], cleaned_by: Set[str],
+def reclean(raw: str, blocks: Set[str], template: set[str], cleaned_by: Set[str],
             text: str, overrides: boilerplate.Overrides) -> Cleaned | None:
     """An article's new text after its site's template changed, or None when it stays.
 

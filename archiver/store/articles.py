@@ -17,7 +17,7 @@ from archiver.extract import boilerplate
 from archiver.extract.page import Article, content_hash
 from archiver.store.batch import Batch, Outcome, SaveRow
 from archiver.store.clock import now_iso
-from archiver.store.core import Core, as_dicts
+from archiver.store.core import Core, Part, as_dicts
 from archiver.store.skipped import SkippedPages
 from archiver.store.templates import SiteTemplates
 
@@ -46,12 +46,11 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class ArticleRows:
+class ArticleRows(Part):
     """`articles` and `revisions`."""
 
     def __init__(self, core: Core, templates: SiteTemplates, skipped: SkippedPages) -> None:
-        self.core = core
-        self.conn = core.conn
+        super().__init__(core)
         self.templates = templates
         self.skipped = skipped
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from archiver.store.core import Core, first_dict, marks
+from archiver.store.core import Part, first_dict, marks
 
 
-class CaptureIndex:
+class CaptureIndex(Part):
     """`captures`."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.conn = core.conn
 
     def _insert(self, values: dict[str, Any]) -> int:
         cols = ", ".join(values)

@@ -239,3 +239,12 @@ class Core:
     def columns(self, table: str) -> dict[str, Any]:
         """The table's columns by name (empty when there is no such table)."""
         return self.db[table].columns_dict
+
+
+class Part:
+    """A part of the archive: the SQL of the tables it keeps, run on the archive's one
+    connection (`core`), in the core's transactions."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.conn = core.conn

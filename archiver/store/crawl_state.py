@@ -11,7 +11,7 @@ from archiver.extract.page import Article
 from archiver.store.articles import ArticleRows
 from archiver.store.batch import Outcome
 from archiver.store.clock import now_iso
-from archiver.store.core import Core
+from archiver.store.core import Core, Part
 from archiver.store.schedule import is_due, next_check
 from archiver.store.skipped import SkippedPages
 
@@ -27,12 +27,11 @@ _UPSERT_FETCHED = (
 _ARTICLE_OF = "coalesce((SELECT article_url FROM url_state WHERE url = ?), ?)"
 
 
-class CrawlState:
+class CrawlState(Part):
     """`url_state`, `revisits` and `frontier`."""
 
     def __init__(self, core: Core, articles: ArticleRows, skipped: SkippedPages) -> None:
-        self.core = core
-        self.conn = core.conn
+        super().__init__(core)
         self.articles = articles
         self.skipped = skipped
 

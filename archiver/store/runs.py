@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from archiver.store.clock import now_iso
-from archiver.store.core import Core, as_dicts
+from archiver.store.core import Part, as_dicts
 
 
 def _merged(sites: Iterable[dict[str, Any]], key: str) -> str:
@@ -21,12 +21,8 @@ def _merged(sites: Iterable[dict[str, Any]], key: str) -> str:
     return json.dumps(dict(sorted(out.items())))
 
 
-class RunLog:
+class RunLog(Part):
     """`runs`, `run_sites` and `fetch_log`."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.conn = core.conn
 
     def start_run(self, sites: list[str], pid: int, host: str) -> int:
         """Record a crawl as running; runs left `running` by a dead crawl become `abandoned`

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archiver.store import search_index, search_text
-from archiver.store.core import LOOKUP_CHUNK, Core, marks
+from archiver.store.core import LOOKUP_CHUNK, Core, Part, marks
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,11 @@ def article_filters(site: str | None, since: str | None,
     return where, params
 
 
-class FullText:
+class FullText(Part):
     """`articles_fts` and `search_forms`, read."""
 
     def __init__(self, core: Core) -> None:
-        self.core = core
-        self.conn = core.conn
+        super().__init__(core)
         self._languages: tuple[float, list[str | None]] | None = None  #: (read at, languages)
 
     def languages(self) -> list[str | None]:

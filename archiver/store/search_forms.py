@@ -80,7 +80,7 @@ def key_for(language: str | None) -> str | None:
 
 def has_unspaced(text: str | None) -> bool:
     """Whether `text` has letters of a script written without spaces (CJK, Thai, ...)."""
-    return bool(text) and UNSPACED.search(text) is not None
+    return text is not None and UNSPACED.search(text) is not None
 
 
 def word_form(token: str, key: str | None) -> str:
@@ -124,9 +124,10 @@ def index_form(value: str | None, language: str | None) -> str | None:
         return value
     key = key_for(language)
     unspaced = has_unspaced(value)
-    if key is None and not unspaced:
-        return value
-    if not unspaced:  # the usual case, stemmed in one call
+    if not unspaced:
+        if key is None:
+            return value
+        # the usual case, stemmed in one call
         tokens = _tokens(value.lower())
         stems = stemmer(key).stemWords(tokens)
         return " ".join(stem or token for stem, token in zip(stems, tokens, strict=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from archiver.store.search_forms import (
@@ -138,6 +138,11 @@ class _Rewriter:
         j = self.i + offset
         return self.tokens[j] if j < len(self.tokens) else None
 
+    def kind_at(self, offset: int = 0) -> str | None:
+        """The kind of the token at `offset` from here (None past the end)."""
+        tok = self.peek(offset)
+        return tok.kind if tok is not None else None
+
     def is_punct(self, tok: _Tok | None, char: str) -> bool:
         return tok is not None and tok.kind == "punct" and tok.text == char
 
@@ -148,8 +153,7 @@ class _Rewriter:
             self.i += 1
         parts = [self.tokens[self.i].text]
         self.i += 1
-        while self.is_punct(self.peek(), "+") and self.peek(1) is not None \
-                and self.peek(1).kind in ("str", "bare"):
+        while self.is_punct(self.peek(), "+") and self.kind_at(1) in ("str", "bare"):
             parts.append(self.tokens[self.i + 1].text)
             self.i += 2
         prefix = False
@@ -220,26 +224,23 @@ class _Rewriter:
         tok = self.peek()
         return tok is not None and tok.kind == "bare" and tok.text == word
 
-    def expr(self, negated: bool) -> str:
-        parts = [self.and_(negated)]
-        while self.bare("OR"):
+    def chain(self, word: str, operand: Callable[[bool], str], negated: bool,
+              right_negated: bool) -> str:
+        """`operand (WORD operand)*`, the operands after a WORD read with `right_negated`."""
+        parts = [operand(negated)]
+        while self.bare(word):
             self.i += 1
-            parts.append(self.and_(negated))
-        return " OR ".join(parts)
+            parts.append(operand(right_negated))
+        return f" {word} ".join(parts)
+
+    def expr(self, negated: bool) -> str:
+        return self.chain("OR", self.and_, negated, negated)
 
     def and_(self, negated: bool) -> str:
-        parts = [self.not_(negated)]
-        while self.bare("AND"):
-            self.i += 1
-            parts.append(self.not_(negated))
-        return " AND ".join(parts)
+        return self.chain("AND", self.not_, negated, negated)
 
     def not_(self, negated: bool) -> str:
-        parts = [self.seq(negated)]
-        while self.bare("NOT"):
-            self.i += 1
-            parts.append(self.seq(True))
-        return " NOT ".join(parts)
+        return self.chain("NOT", self.seq, negated, True)
 
     def seq(self, negated: bool) -> str:
         items: list[tuple[str, bool]] = []
@@ -269,8 +270,8 @@ class _Rewriter:
         if self.is_punct(tok, "{"):
             names = []
             self.i += 1
-            while self.peek() is not None and self.peek().kind == "bare":
-                names.append(self.peek().text)
+            while self.kind_at() == "bare":
+                names.append(self.tokens[self.i].text)
                 self.i += 1
             if not names or not self.is_punct(self.peek(), "}"):
                 raise _Unparsable

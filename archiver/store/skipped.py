@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiver.store.core import Core, chunks, marks
+from archiver.store.core import Part, chunks, marks
 
 
-class SkippedPages:
+class SkippedPages(Part):
     """`skipped_pages`."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.conn = core.conn
 
     def skip_pages(self, pages: list[dict[str, Any]]) -> int:
         """Record fetched pages judged not to be articles, and take them off the frontier, in

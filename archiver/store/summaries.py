@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiver.store.core import Core, as_dicts
+from archiver.store.core import Part, as_dicts
 
 
-class Summaries:
+class Summaries(Part):
     """Reads across `articles` and the schema, never a write."""
-
-    def __init__(self, core: Core) -> None:
-        self.conn = core.conn
 
     def tables(self) -> dict[str, list[str]]:
         """Every table of the archive with its column names (FTS shadow tables left out)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from archiver.extract import boilerplate, template
 from archiver.extract.page import Article
-from archiver.store.core import Core, chunks, marks
+from archiver.store.core import Part, chunks, marks
 
 Progress = Callable[[float], None]
 #: A block's count row: (site, key, its line or None, in how many of the site's articles).
@@ -34,12 +34,8 @@ class NewArticle:
     cleaned_by: set[str]  #: the template blocks `text` was cleaned by
 
 
-class SiteTemplates:
+class SiteTemplates(Part):
     """`article_blocks`, `site_blocks`, `clean_rules`, and the cleaned `articles.text`."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.conn = core.conn
 
     # -- keep/drop rules -------------------------------------------------------------------
 
