@@ -238,7 +238,7 @@ def m952_block_text_once(db: Database) -> None:
 
     A block seen in one article is that article's own text: `site_blocks` kept it a second
     time (about a fifth of the archive's size). Saves now write the text from a block's second
-    article on (`Store._learn`); this clears it from the blocks seen once (the freed pages are
+    article on (`SiteTemplates.learn`); this clears it from the blocks seen once (the freed pages are
     reused by later writes, or returned by `VACUUM`). (site, template) is the prefix of
     (site, template, articles): one b-tree less to write on every block count.
     """
@@ -277,7 +277,7 @@ def m962_recurring_blocks_only(db: Database) -> None:
     It had a row for every paragraph of the archive, most of them one article's own text,
     and each new one was one more write into a random-key index: about a sixth of a bulk
     store's time (bench/ row 3). Counts are now taken from `article_blocks`, which keeps
-    every block of every article (`Store._count_blocks`); the rows of blocks in fewer than
+    every block of every article (`SiteTemplates.count_blocks`); the rows of blocks in fewer than
     two articles go.
     """
     db.execute("DELETE FROM site_blocks WHERE articles < 2")
