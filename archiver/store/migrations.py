@@ -238,8 +238,8 @@ def m952_block_text_once(db: Database) -> None:
 
     A block seen in one article is that article's own text: `site_blocks` kept it a second
     time (about a fifth of the archive's size). Saves now write the text from a block's second
-    article on (`SiteTemplates.learn`); this clears it from the blocks seen once (the freed pages are
-    reused by later writes, or returned by `VACUUM`). (site, template) is the prefix of
+    article on (`SiteTemplates.learn`); this clears it from the blocks seen once (the freed
+    pages are reused by later writes, or returned by `VACUUM`). (site, template) is the prefix of
     (site, template, articles): one b-tree less to write on every block count.
     """
     db.execute("UPDATE site_blocks SET text = NULL WHERE articles < 2 AND text IS NOT NULL")
