@@ -3,7 +3,7 @@ each thing (every SQL statement lives in the part that owns its tables):
 
 - `core`: the connection, migrations, transactions, and what a SQLite error becomes;
 - `article_rows` (articles.py, batch.py): articles and revisions;
-- `site_templates` (templates.py): learned site templates and keep/drop rules;
+- `site_templates`, `clean_rules` (templates.py): learned site templates, keep/drop rules;
 - `capture_index` (captures.py): where each capture lies in the WARC files;
 - `run_log` (runs.py): runs and the fetch log;
 - `crawl_state` (crawl_state.py): revisit state, revisits, the local frontier;
@@ -31,7 +31,7 @@ from archiver.store.search import BULK_SHARE, LANGUAGES_TTL, MERGE_PAGES, FullTe
 from archiver.store.search_index import index_segments
 from archiver.store.skipped import SkippedPages
 from archiver.store.summaries import Summaries
-from archiver.store.templates import SiteTemplates
+from archiver.store.templates import CleanRules, SiteTemplates
 
 __all__ = ["BULK_SHARE", "BUSY_TIMEOUT_ENV", "BUSY_TIMEOUT_MS", "LANGUAGES_TTL", "MERGE_PAGES",
            "Outcome", "SearchHit", "Store", "busy_timeout_ms", "connect", "index_segments",
@@ -54,9 +54,11 @@ class Store:
         self.transaction = core.transaction
         self.batch = core.batch
 
-        self.site_templates = templates = SiteTemplates(core)
-        self.remember_overrides = templates.remember_overrides
-        self.overrides = templates.overrides
+        self.clean_rules = rules = CleanRules(core)
+        self.remember_overrides = rules.remember_overrides
+        self.overrides = rules.overrides
+
+        self.site_templates = templates = SiteTemplates(core, rules)
         self.reclean = templates.reclean
         self.template_blocks = templates.template_blocks
 

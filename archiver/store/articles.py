@@ -76,7 +76,7 @@ class ArticleRows(Part):
         seen_at = seen_at or now_iso()
         with self.core.writing("store articles"):
             if overrides is not None:
-                self.templates.set_overrides(site, overrides)
+                self.templates.rules.set_overrides(site, overrides)
             return self.save_batch([(site, a, seen_at, capture_id, extractor)
                                     for a in articles])
 
@@ -132,7 +132,7 @@ class ArticleRows(Part):
         keys = self.templates.template_keys(site)
         if stored is None or not keys:
             return False
-        cleaned = boilerplate.clean(a.text, keys, self.templates.overrides(site))
+        cleaned = boilerplate.clean(a.text, keys, self.templates.rules.overrides(site))
         return content_hash(a.title, cleaned) == content_hash(stored[0], stored[1])
 
     def _keep_revision(self, url: str) -> None:
@@ -192,7 +192,7 @@ class ArticleRows(Part):
                 self.conn.execute(
                     f"UPDATE articles SET {sets}first_seen = min(first_seen, :t), "
                     "last_seen = max(last_seen, :t) WHERE url = :url", values)
-                self.templates.clean(row[2], self.templates.overrides(site))
+                self.templates.clean(row[2], self.templates.rules.overrides(site))
                 return "unchanged"
             # New text: written once, already cleaned (see `SiteTemplates.precleaned`).
             texts, block_map = self.templates.precleaned(site, a)

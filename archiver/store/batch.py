@@ -127,7 +127,7 @@ class Batch:
 
     def _overrides(self, site: str) -> boilerplate.Overrides:
         if site not in self.overrides:
-            self.overrides[site] = self.templates.overrides(site)
+            self.overrides[site] = self.templates.rules.overrides(site)
         return self.overrides[site]
 
     def _add(self, site: str, a: Article, seen_at: str, capture_id: int | None,

@@ -1,5 +1,6 @@
 """Site templates in the archive: each article's blocks, each site's recurring blocks with
-their counts and template flags, the sites' keep/drop rules, and the cleaned texts.
+their counts and template flags, the sites' keep/drop rules (`CleanRules`), and the cleaned
+texts.
 
 The decisions (what is template for a site of this size, what a text becomes) are
 archiver/extract/template.py's; this module supplies them the counts and writes their
@@ -15,7 +16,7 @@ from typing import Any
 
 from archiver.extract import boilerplate, template
 from archiver.extract.page import Article
-from archiver.store.core import Part, chunks, marks
+from archiver.store.core import Core, Part, chunks, marks
 
 Progress = Callable[[float], None]
 #: A block's count row: (site, key, its line or None, in how many of the site's articles).
@@ -34,10 +35,8 @@ class NewArticle:
     cleaned_by: set[str]  #: the template blocks `text` was cleaned by
 
 
-class SiteTemplates(Part):
-    """`article_blocks`, `site_blocks`, `clean_rules`, and the cleaned `articles.text`."""
-
-    # -- keep/drop rules -------------------------------------------------------------------
+class CleanRules(Part):
+    """`clean_rules`: each site's keep/drop rules from sites.toml, remembered."""
 
     def set_overrides(self, site: str, overrides: boilerplate.Overrides) -> None:
         """Replace a site's rules (inside the caller's transaction)."""
@@ -63,6 +62,14 @@ class SiteTemplates(Part):
                                  (site,)).fetchall()
         return boilerplate.Overrides(tuple(t for k, t in rows if k == "keep"),
                                      tuple(t for k, t in rows if k == "drop"))
+
+
+class SiteTemplates(Part):
+    """`article_blocks`, `site_blocks`, and the cleaned `articles.text`."""
+
+    def __init__(self, core: Core, rules: CleanRules) -> None:
+        super().__init__(core)
+        self.rules = rules
 
     # -- counts and flags ------------------------------------------------------------------
 
@@ -122,7 +129,7 @@ class SiteTemplates(Part):
         first and cleaning after indexed every new article of a learned site twice.
         """
         block_map = boilerplate.blocks(a.text)
-        out = template.cleaned(a.text, self.template_keys(site), self.overrides(site),
+        out = template.cleaned(a.text, self.template_keys(site), self.rules.overrides(site),
                                a.word_count)
         return {"text": out.text, "word_count": out.word_count,
                 "raw_text": out.raw_text}, block_map
@@ -173,7 +180,7 @@ class SiteTemplates(Part):
         now = self.count_blocks(site, gone | added)
         self.write_block_counts([(site, k, new.get(k), now.get(k, 0)) for k in gone | added])
         affected = {article_id} | self.having(site, self.retemplate(site))
-        overrides = self.overrides(site)
+        overrides = self.rules.overrides(site)
         for other in affected:
             self.clean(other, overrides)
 
@@ -257,7 +264,7 @@ class SiteTemplates(Part):
         with self.core.writing("re-clean articles"):
             for name in sites:
                 if overrides and name in overrides:
-                    self.set_overrides(name, overrides[name])
+                    self.rules.set_overrides(name, overrides[name])
                 changed[name] = self._relearn(name, progress)
         return changed
 
@@ -280,7 +287,7 @@ class SiteTemplates(Part):
         counts = template.site_block_counts(blocks_of_each())
         self.write_block_counts([(site, k, line, n) for k, (line, n) in counts.items()])
         self.retemplate(site)
-        overrides = self.overrides(site)
+        overrides = self.rules.overrides(site)
         changed = 0
         for article_id, _ in rows:
             changed += self.clean(article_id, overrides)
@@ -291,7 +298,7 @@ class SiteTemplates(Part):
     def template_blocks(self, site: str, *, min_articles: int = 2) -> list[dict[str, Any]]:
         """The site's recurring blocks, most frequent first: text, articles, and whether the
         archive removes them (learned template or a drop rule, unless a keep rule saves it)."""
-        overrides = self.overrides(site)
+        overrides = self.rules.overrides(site)
         rows = self.conn.execute(
             "SELECT text, articles, template FROM site_blocks "
             "WHERE site = ? AND template IN (0, 1) AND articles >= ? "
