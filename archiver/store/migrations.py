@@ -1,12 +1,27 @@
-"""The archive's schema, as idempotent sqlite-utils migrations applied on every open."""
+"""The archive's schema, as idempotent sqlite-utils migrations applied on every open.
+
+**Run order is file order, not name order.** sqlite-utils applies the pending migrations in
+the order they are declared below, each once, and records each by its name in
+`_sqlite_migrations`. They run:
+
+    m001 m200 m100 m600 m300 m700 m950 m951 m952 m960 m961 m962 m970 m971 m980 m972
+
+The number in a name is part of the name, not a position: an archive records the names it has
+applied, so renaming one would run it again on every existing archive (a rename needs a
+migration of its own). A new migration goes at the end of this file, under an unused number.
+tests/store/test_migration_order.py holds this list to what a new archive records.
+
+One file (about 350 lines, most of it table declarations) because the order of the
+declarations is the schema's history: split over modules, it would depend on import order.
+The full-text triggers and the language-aware index forms are in `search_index`.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
-from typing import Any
 
+from archiver.store import search_index
 from archiver.store.lean_imports import Database, Migrations
 
 migrations = Migrations("archiver")
@@ -19,7 +34,7 @@ FTS_COLUMNS = ["title", "description", "text", "author"]
 
 @migrations()
 def m001_articles(db: Database) -> None:
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -46,11 +61,11 @@ def m001_articles(db: Database) -> None:
         not_null={"url", "site", "text", "content_hash", "first_seen", "last_seen"},
         if_not_exists=True,
     )
-    db["articles"].create_index(["url"], unique=True, if_not_exists=True)
-    db["articles"].create_index(["site", "published"], if_not_exists=True)
-    db["articles"].create_index(["published"], if_not_exists=True)
-    db["articles"].create_index(["content_hash"], if_not_exists=True)
-    db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE,
+    db.table("articles").create_index(["url"], unique=True, if_not_exists=True)
+    db.table("articles").create_index(["site", "published"], if_not_exists=True)
+    db.table("articles").create_index(["published"], if_not_exists=True)
+    db.table("articles").create_index(["content_hash"], if_not_exists=True)
+    db.table("articles").enable_fts(FTS_COLUMNS, create_triggers=True, tokenize=FTS_TOKENIZE,
                               replace=True)
 
 
@@ -58,7 +73,7 @@ def m001_articles(db: Database) -> None:
 def m200_captures(db: Database) -> None:
     """Raw captures: where each fetched response lies in the WARC files, and which article
     came from which capture (issue 5)."""
-    db["captures"].create(
+    db.table("captures").create(
         {
             "id": int,
             "url": str,  #: WARC-Target-URI: the URL that was fetched
@@ -81,65 +96,65 @@ def m200_captures(db: Database) -> None:
                   "warc_offset", "warc_length", "source"},
         if_not_exists=True,
     )
-    db["captures"].create_index(["url", "fetched_at"], if_not_exists=True)
-    db["captures"].create_index(["payload_digest"], if_not_exists=True)
-    db["captures"].create_index(["site", "role", "fetched_at"], if_not_exists=True)
+    db.table("captures").create_index(["url", "fetched_at"], if_not_exists=True)
+    db.table("captures").create_index(["payload_digest"], if_not_exists=True)
+    db.table("captures").create_index(["site", "role", "fetched_at"], if_not_exists=True)
     columns = db["articles"].columns_dict
     if "capture_id" not in columns:
-        db["articles"].add_column("capture_id", int)
+        db.table("articles").add_column("capture_id", int)
     if "extractor_version" not in columns:
-        db["articles"].add_column("extractor_version", str)
-    db["articles"].create_index(["capture_id"], if_not_exists=True)
+        db.table("articles").add_column("extractor_version", str)
+    db.table("articles").create_index(["capture_id"], if_not_exists=True)
 
 
 @migrations()
 def m100_cron(db: Database) -> None:
     """Run records, per-URL failures, revisions, revisit state and the crawl frontier."""
-    db["runs"].create(
+    db.table("runs").create(
         {"id": int, "started": str, "finished": str, "sites": str, "status": str,
          "exit_code": int, "pages_fetched": int, "new": int, "updated": int,
          "unchanged": int, "skipped": str, "errors": str, "pid": int, "host": str},
         pk="id", not_null={"started", "status"}, if_not_exists=True,
     )
-    db["runs"].create_index(["started"], if_not_exists=True)
-    db["run_sites"].create(
+    db.table("runs").create_index(["started"], if_not_exists=True)
+    db.table("run_sites").create(
         {"run_id": int, "site": str, "finish_reason": str, "pages_fetched": int,
          "new": int, "updated": int, "unchanged": int, "skipped": str, "errors": str},
         pk=("run_id", "site"), foreign_keys=[("run_id", "runs", "id")], if_not_exists=True,
     )
-    db["fetch_log"].create(
+    db.table("fetch_log").create(
         {"id": int, "run_id": int, "fetched_at": str, "site": str, "url": str, "status": int,
          "error": str, "message": str},
         pk="id", foreign_keys=[("run_id", "runs", "id")],
         not_null={"fetched_at", "url", "error"},
         if_not_exists=True,
     )
-    db["fetch_log"].create_index(["run_id"], if_not_exists=True)
-    db["fetch_log"].create_index(["url"], if_not_exists=True)
-    db["revisions"].create(
+    db.table("fetch_log").create_index(["run_id"], if_not_exists=True)
+    db.table("fetch_log").create_index(["url"], if_not_exists=True)
+    db.table("revisions").create(
         {"id": int, "article_id": int, "url": str, "fetched_at": str, "title": str,
          "text": str, "content_hash": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")],
         not_null={"article_id", "fetched_at", "text", "content_hash"}, if_not_exists=True,
     )
-    db["revisions"].create_index(["article_id", "fetched_at"], if_not_exists=True)
-    db["url_state"].create(
+    db.table("revisions").create_index(["article_id", "fetched_at"], if_not_exists=True)
+    db.table("url_state").create(
         {"url": str, "site": str, "article_url": str, "etag": str, "last_modified": str,
          "last_checked": str, "next_check": str, "checks": int},
         pk="url", if_not_exists=True,
     )
-    db["url_state"].create_index(["article_url"], if_not_exists=True)
-    db["frontier"].create(
+    db.table("url_state").create_index(["article_url"], if_not_exists=True)
+    db.table("frontier").create(
         {"url": str, "site": str, "role": str, "hops": int, "hints": str, "discovered": str,
          "attempts": int},
         pk="url", not_null={"site", "discovered"}, defaults={"attempts": 0}, if_not_exists=True,
     )
-    db["frontier"].create_index(["site", "discovered"], if_not_exists=True)
+    db.table("frontier").create_index(["site", "discovered"], if_not_exists=True)
     columns = db["articles"].columns_dict
     if "revision_count" not in columns:
-        db["articles"].add_column("revision_count", int, not_null_default=0)
+        db.table("articles").add_column("revision_count", int, not_null_default=0)
     if "last_changed" not in columns:
-        db["articles"].add_column("last_changed", str)
+        db.table("articles").add_column("last_changed", str)
 
 
 @migrations()
@@ -151,28 +166,28 @@ def m600_worker_runs(db: Database) -> None:
     """
     if "runs" in db.table_names():
         if "worker" not in db["runs"].columns_dict:
-            db["runs"].add_column("worker", str)
-        db["runs"].create_index(["worker"], if_not_exists=True)
+            db.table("runs").add_column("worker", str)
+        db.table("runs").create_index(["worker"], if_not_exists=True)
 
 
 @migrations()
 def m300_boilerplate(db: Database) -> None:
     """Pre-cleaning text per article, and per-site counts of text blocks (learned template)."""
     if "raw_text" not in db["articles"].columns_dict:
-        db["articles"].add_column("raw_text", str)
-    db["site_blocks"].create(
+        db.table("articles").add_column("raw_text", str)
+    db.table("site_blocks").create(
         {"site": str, "key": str, "text": str, "articles": int, "template": int},
         pk=("site", "key"), not_null={"site", "key", "articles", "template"},
         defaults={"articles": 0, "template": 0}, if_not_exists=True,
     )
-    db["site_blocks"].create_index(["site", "articles"], if_not_exists=True)
-    db["site_blocks"].create_index(["site", "template"], if_not_exists=True)
-    db["article_blocks"].create(
+    db.table("site_blocks").create_index(["site", "articles"], if_not_exists=True)
+    db.table("site_blocks").create_index(["site", "template"], if_not_exists=True)
+    db.table("article_blocks").create(
         {"article_id": int, "site": str, "key": str}, pk=("article_id", "key"),
         not_null={"article_id", "site", "key"}, if_not_exists=True,
     )
-    db["article_blocks"].create_index(["site", "key"], if_not_exists=True)
-    db["clean_rules"].create(
+    db.table("article_blocks").create_index(["site", "key"], if_not_exists=True)
+    db.table("clean_rules").create(
         {"site": str, "kind": str, "text": str}, pk=("site", "kind", "text"),
         if_not_exists=True,
     )
@@ -182,7 +197,7 @@ def m300_boilerplate(db: Database) -> None:
 def m700_capture_place(db: Database) -> None:
     """Find a capture by its place in a WARC file: the writer indexes worker captures once."""
     if "captures" in db.table_names():
-        db["captures"].create_index(["warc_file", "warc_offset"], if_not_exists=True)
+        db.table("captures").create_index(["warc_file", "warc_offset"], if_not_exists=True)
 
 
 @migrations()
@@ -214,7 +229,7 @@ def m951_site_blocks_flag_index(db: Database) -> None:
     store time grew with the square of its size) or every template block (a site with a large
     template). With (site, template, articles) both are a range seek.
     """
-    db["site_blocks"].create_index(["site", "template", "articles"], if_not_exists=True)
+    db.table("site_blocks").create_index(["site", "template", "articles"], if_not_exists=True)
 
 
 @migrations()
@@ -223,8 +238,8 @@ def m952_block_text_once(db: Database) -> None:
 
     A block seen in one article is that article's own text: `site_blocks` kept it a second
     time (about a fifth of the archive's size). Saves now write the text from a block's second
-    article on (`Store._learn`); this clears it from the blocks seen once (the freed pages are
-    reused by later writes, or returned by `VACUUM`). (site, template) is the prefix of
+    article on (`SiteTemplates.learn`); this clears it from the blocks seen once (the freed
+    pages are reused by later writes, or returned by `VACUUM`). (site, template) is the prefix of
     (site, template, articles): one b-tree less to write on every block count.
     """
     db.execute("UPDATE site_blocks SET text = NULL WHERE articles < 2 AND text IS NOT NULL")
@@ -262,7 +277,7 @@ def m962_recurring_blocks_only(db: Database) -> None:
     It had a row for every paragraph of the archive, most of them one article's own text,
     and each new one was one more write into a random-key index: about a sixth of a bulk
     store's time (bench/ row 3). Counts are now taken from `article_blocks`, which keeps
-    every block of every article (`Store._count_blocks`); the rows of blocks in fewer than
+    every block of every article (`SiteTemplates.count_blocks`); the rows of blocks in fewer than
     two articles go.
     """
     db.execute("DELETE FROM site_blocks WHERE articles < 2")
@@ -280,14 +295,14 @@ def m970_skipped_pages(db: Database) -> None:
     page was decided before classification) and the capture holding the response, which
     `archiver reextract` decides again. A page archived as an article later leaves it.
     """
-    db["skipped_pages"].create(
+    db.table("skipped_pages").create(
         {"url": str, "fetched_url": str, "site": str, "run_id": int, "reason": str,
          "score": float, "fetched_at": str, "capture_id": int},
         pk="url", not_null={"site", "reason", "fetched_at"}, if_not_exists=True,
     )
-    db["skipped_pages"].create_index(["site", "reason"], if_not_exists=True)
-    db["skipped_pages"].create_index(["fetched_url"], if_not_exists=True)
-    db["skipped_pages"].create_index(["capture_id"], if_not_exists=True)
+    db.table("skipped_pages").create_index(["site", "reason"], if_not_exists=True)
+    db.table("skipped_pages").create_index(["fetched_url"], if_not_exists=True)
+    db.table("skipped_pages").create_index(["capture_id"], if_not_exists=True)
 
 
 @migrations()
@@ -296,98 +311,7 @@ def m971_articles_paywalled(db: Database) -> None:
     what is stored is the visible part. Existing rows get 0 (`archiver reextract` decides
     them from their captures)."""
     if "paywalled" not in db["articles"].columns_dict:
-        db["articles"].add_column("paywalled", int, not_null_default=0)
-
-#: The language-aware index forms of the articles whose index differs from their text
-#: (archiver/store/search_text.py): stems, CJK bigrams. No row: the index holds the article's
-#: columns.
-SEARCH_FORMS = "search_forms"
-
-
-def _search_triggers(db: Database) -> None:
-    """The FTS triggers, in plain SQL, keeping one rule whoever writes (archiver, sqlite3,
-    sqlite-utils): `articles_fts` holds an article's `search_forms` row when it has one, else
-    its own columns. Any write to an indexed column puts the article's own columns back (the
-    archiver then writes the new forms); writing `search_forms` swaps the index entry."""
-    cols = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
-
-    def vals(prefix: str) -> str:
-        return ", ".join(f'{prefix}"{c}"' for c in FTS_COLUMNS)
-
-    no_form = f"NOT EXISTS (SELECT 1 FROM {SEARCH_FORMS} WHERE id = old.id)"
-    for name in ("articles_ai", "articles_ad", "articles_au", "search_forms_ai",
-                 "search_forms_ad", "search_forms_au"):
-        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    db.execute(
-        'CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN\n'
-        f'  INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.rowid, {vals("new.")});\n'
-        "END")
-    db.execute(
-        'CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN\n'
-        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
-        f"SELECT 'delete', old.rowid, {vals('old.')} WHERE {no_form};\n"
-        f"  DELETE FROM {SEARCH_FORMS} WHERE id = old.id;\n"
-        "END")
-    db.execute(
-        f'CREATE TRIGGER "articles_au" AFTER UPDATE OF {cols}, "language" ON "articles" BEGIN\n'
-        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
-        f"SELECT 'delete', old.rowid, {vals('old.')} WHERE {no_form};\n"
-        f'  INSERT INTO "articles_fts" (rowid, {cols}) '
-        f"SELECT new.rowid, {vals('new.')} WHERE {no_form};\n"
-        f"  DELETE FROM {SEARCH_FORMS} WHERE id = old.id;\n"
-        "END")
-    db.execute(
-        f'CREATE TRIGGER "search_forms_ai" AFTER INSERT ON {SEARCH_FORMS} BEGIN\n'
-        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
-        f"SELECT 'delete', a.id, {vals('a.')} FROM articles a WHERE a.id = new.id;\n"
-        f'  INSERT INTO "articles_fts" (rowid, {cols}) SELECT new.id, {vals("new.")} '
-        "WHERE EXISTS (SELECT 1 FROM articles WHERE id = new.id);\n"
-        "END")
-    db.execute(
-        f'CREATE TRIGGER "search_forms_au" AFTER UPDATE ON {SEARCH_FORMS} BEGIN\n'
-        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
-        f"VALUES ('delete', old.id, {vals('old.')});\n"
-        f'  INSERT INTO "articles_fts" (rowid, {cols}) VALUES (new.id, {vals("new.")});\n'
-        "END")
-    db.execute(
-        f'CREATE TRIGGER "search_forms_ad" AFTER DELETE ON {SEARCH_FORMS} BEGIN\n'
-        f'  INSERT INTO "articles_fts" ("articles_fts", rowid, {cols}) '
-        f"VALUES ('delete', old.id, {vals('old.')});\n"
-        f'  INSERT INTO "articles_fts" (rowid, {cols}) SELECT a.id, {vals("a.")} '
-        "FROM articles a WHERE a.id = old.id;\n"
-        "END")
-
-
-def refresh_search_forms(conn: Any, ids: Iterable[int]) -> int:
-    """Bring the `search_forms` rows of these articles in line with their current text and
-    language (the triggers move the index along); returns how many rows changed."""
-    from archiver.store import search_text
-
-    ids = list(ids)
-    changed = 0
-    for at in range(0, len(ids), 500):
-        chunk = ids[at:at + 500]
-        marks = ", ".join("?" for _ in chunk)
-        rows = conn.execute(
-            "SELECT a.id, a.title, a.description, a.text, a.author, a.language, s.id, "
-            f"s.title, s.description, s.text, s.author FROM articles a LEFT JOIN {SEARCH_FORMS} s "
-            f"ON s.id = a.id WHERE a.id IN ({marks})", chunk).fetchall()
-        for article_id, title, description, text, author, language, kept, *old in rows:
-            new = search_text.forms(title, description, text, author, language)
-            if new is None:
-                if kept is not None:
-                    conn.execute(f"DELETE FROM {SEARCH_FORMS} WHERE id = ?", (article_id,))
-                    changed += 1
-            elif kept is None:
-                conn.execute(f"INSERT INTO {SEARCH_FORMS} (id, title, description, text, "
-                             "author) VALUES (?, ?, ?, ?, ?)", (article_id, *new))
-                changed += 1
-            elif tuple(old) != new:
-                conn.execute(f"UPDATE {SEARCH_FORMS} SET title = ?, description = ?, text = ?, "
-                             "author = ? WHERE id = ?", (*new, article_id))
-                changed += 1
-    return changed
-
+        db.table("articles").add_column("paywalled", int, not_null_default=0)
 
 @migrations()
 def m980_multilingual_search(db: Database) -> None:
@@ -398,11 +322,11 @@ def m980_multilingual_search(db: Database) -> None:
     progress line on stderr; the articles themselves are not touched. The index on
     `language` lets a search list the archive's languages in a few seeks.
     """
-    db[SEARCH_FORMS].create(
+    db.table(search_index.SEARCH_FORMS).create(
         {"id": int, "title": str, "description": str, "text": str, "author": str},
         pk="id", if_not_exists=True)
-    db["articles"].create_index(["language"], if_not_exists=True)
-    _search_triggers(db)
+    db.table("articles").create_index(["language"], if_not_exists=True)
+    search_index.create_triggers(db)
     conn = db.conn
     ids = [row[0] for row in conn.execute("SELECT id FROM articles ORDER BY id")]
     if not ids:
@@ -414,7 +338,7 @@ def m980_multilingual_search(db: Database) -> None:
               file=sys.stderr, flush=True)
     changed = 0
     for at in range(0, len(ids), 5000):
-        changed += refresh_search_forms(conn, ids[at:at + 5000])
+        changed += search_index.refresh_search_forms(conn, ids[at:at + 5000])
         done = min(at + 5000, len(ids))
         line = (f"archiver: re-indexing for multilingual search: {done}/{len(ids)} articles "
                 f"({changed} in other languages or scripts)")
@@ -432,14 +356,15 @@ def m972_revisit_reasons(db: Database) -> None:
     `<lastmod>` or feed `<updated>` / `dc:modified` was newer than the archive's last fetch).
     `archiver history` shows it beside each version.
     """
-    db["revisits"].create(
+    db.table("revisits").create(
         {"id": int, "article_url": str, "url": str, "site": str, "run_id": int,
          "requested": str, "reason": str, "site_modified": str},
         pk="id", not_null={"article_url", "url", "requested", "reason"}, if_not_exists=True,
     )
-    db["revisits"].create_index(["article_url", "requested"], if_not_exists=True)
+    db.table("revisits").create_index(["article_url", "requested"], if_not_exists=True)
 
 
 def apply(db: Database) -> None:
     """Bring the database's schema up to date (a no-op when it already is)."""
     migrations.apply(db)
+

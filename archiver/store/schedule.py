@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from archiver.store.clock import now as clock_now
+
 #: The default schedule, in seconds: 1 hour, 6 hours, 1 day, 3 days, 7 days, then never.
 DEFAULT_SCHEDULE: tuple[int, ...] = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400)
 
@@ -58,7 +60,7 @@ def iso(value: datetime) -> str:
 
 def age_anchor(first_seen: str, published: str | None) -> datetime:
     """The moment an article's age counts from (see the module docstring)."""
-    seen = parse_time(first_seen) or datetime.now(UTC)
+    seen = parse_time(first_seen) or clock_now()
     pub = parse_time(published)
     if pub is not None and pub < seen - timedelta(days=1):
         return pub
@@ -69,7 +71,7 @@ def next_check(first_seen: str, published: str | None, checked_at: str,
                schedule: tuple[int, ...] | list[int]) -> str | None:
     """When to look at the article next, after a look at `checked_at`; None means never."""
     anchor = age_anchor(first_seen, published)
-    checked = parse_time(checked_at) or datetime.now(UTC)
+    checked = parse_time(checked_at) or clock_now()
     for age in schedule:
         due = anchor + timedelta(seconds=age)
         if due > checked:
@@ -82,7 +84,7 @@ def is_due(next_check_at: str | None, now: datetime | None = None) -> bool:
     due = parse_time(next_check_at)
     if due is None:
         return False
-    return due <= (now or datetime.now(UTC))
+    return due <= (now or clock_now())
 
 
 #: A site's "last changed" date this far ahead of our clock is a wrong date, not a change
@@ -126,7 +128,7 @@ def site_modified(modified: str | None, last_fetch: str | None,
     when = parse_site_date(modified)
     if when is None:
         return MALFORMED
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     if when > now + FUTURE_SKEW:
         return FUTURE
     fetched = parse_time(last_fetch)
