@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from archiver.extract.page import Article, content_hash
+from archiver.extract.page import Article
 from archiver.store.archive import Store
+
+from ..support import article
 
 URL = "https://example.com/news/a"
 REQUESTED = "https://example.com/news/a?utm=feed"
 SEEN = "2026-01-01T10:00:00+00:00"
 
 
-def article() -> Article:
-    text = "The council voted.\nTurnout was low."
-    return Article(url=URL, fetched_url=URL, title="Council votes", text=text,
-                   word_count=len(text.split()), content_hash=content_hash("Council votes", text))
+def council_story() -> Article:
+    return article(URL, "Council votes", "The council voted.\nTurnout was low.")
 
 
 def url_state(store: Store) -> list[tuple]:
@@ -26,9 +26,9 @@ def url_state(store: Store) -> list[tuple]:
 def test_a_crawl_and_a_writer_leave_the_same_revisit_state(tmp_path):
     with Store(tmp_path / "local.db") as local, Store(tmp_path / "writer.db") as writer:
         for _ in range(2):  # the second fetch counts a second check
-            local.save_page("s", article(), SEEN, requested_url=REQUESTED, etag='"v1"',
+            local.save_page("s", council_story(), SEEN, requested_url=REQUESTED, etag='"v1"',
                             last_modified="Thu, 01 Jan 2026 09:00:00 GMT", schedule=(3600,))
-            writer.save_many([("s", article(), SEEN, None)])
+            writer.save_many([("s", council_story(), SEEN, None)])
             writer.record_pages([{"url": URL, "requested_url": REQUESTED, "site": "s",
                                   "seen_at": SEEN, "etag": '"v1"',
                                   "last_modified": "Thu, 01 Jan 2026 09:00:00 GMT",
@@ -44,7 +44,7 @@ def test_a_page_stored_leaves_the_frontier_and_is_not_due(tmp_path):
         state = store.crawl_state
         state.frontier_add("s", REQUESTED, "page", 1)
         assert [e["url"] for e in state.frontier("s")] == [REQUESTED]
-        state.save_page("s", article(), SEEN, requested_url=REQUESTED, schedule=(3600,))
+        state.save_page("s", council_story(), SEEN, requested_url=REQUESTED, schedule=(3600,))
         assert state.frontier("s") == []
         assert state.due_urls("s", now="2026-01-01T10:30:00+00:00") == []
         assert state.due_urls("s", now="2026-01-01T11:00:00+00:00") != []
