@@ -46,14 +46,31 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(k).lower() for k in kinds}
 
 
-def _meta(tree: lxml.html.HtmlElement, *names: str) -> list[str]:
-    values = []
-    for name in names:
-        for node in tree.xpath("//meta[@property=$n or @name=$n or @itemprop=$n]", n=name):
-            content = (node.get("content") or "").strip()
-            if content:
-                values.append(content)
-    return values
+#: A page's `<meta>` contents by the names they are under (`meta_index`).
+Metas = dict[str, list[str]]
+
+
+def meta_index(tree: lxml.html.HtmlElement) -> Metas:
+    """Every `<meta>` of the page with a content: name -> contents, in document order.
+
+    A meta counts under each of its `property`, `name` and `itemprop` values (once under a
+    value two of them share). Built in one walk: the page's metadata asks for about fifteen
+    names, and an XPath query a name walked the whole tree each time.
+    """
+    index: Metas = {}
+    for node in tree.iter("meta"):
+        content = (node.get("content") or "").strip()
+        if not content:
+            continue
+        for key in {node.get("property"), node.get("name"), node.get("itemprop")}:
+            if key is not None:
+                index.setdefault(key, []).append(content)
+    return index
+
+
+def _meta(metas: Metas, *names: str) -> list[str]:
+    """The contents of the page's metas under `names`, name by name, each in document order."""
+    return [value for name in names for value in metas.get(name, ())]
 
 
 def _names(value: Any) -> list[str]:
@@ -106,9 +123,10 @@ def iso_datetime(value: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _language(tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str) -> str | None:
+def _language(tree: lxml.html.HtmlElement, metas: Metas, ld: list[dict[str, Any]],
+              text: str) -> str | None:
     """The page's language: detected from the text when there is enough, else as declared."""
-    declared = tree.get("lang") or next(iter(_meta(tree, "og:locale", "inLanguage")), None)
+    declared = tree.get("lang") or next(iter(_meta(metas, "og:locale", "inLanguage")), None)
     for obj in ld:
         if not declared and isinstance(obj.get("inLanguage"), str):
             declared = obj["inLanguage"]
@@ -118,9 +136,9 @@ def _language(tree: lxml.html.HtmlElement, ld: list[dict[str, Any]], text: str) 
     return declared or None
 
 
-def _tags(tree: lxml.html.HtmlElement, ld_article: dict[str, Any] | None,
+def _tags(tree: lxml.html.HtmlElement, metas: Metas, ld_article: dict[str, Any] | None,
           extra: list[str]) -> list[str]:
-    tags = _meta(tree, "article:tag")
+    tags = _meta(metas, "article:tag")
     if ld_article:
         tags += _split_keywords(ld_article.get("keywords"))
     tags += [a.text_content() for a in tree.xpath('//a[contains(concat(" ", @rel, " "), " tag ")]')]
@@ -142,8 +160,8 @@ _MONTH_TAIL = re.compile(
     re.I)
 
 
-def _published(found: Any, ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
-               url: str, discovered: str | None) -> tuple[str | None, str | None]:
+def _published(found: Any, ld_article: dict[str, Any] | None, metas: Metas, url: str,
+               discovered: str | None) -> tuple[str | None, str | None]:
     """The publication date and where it came from: json-ld, meta, url, htmldate, discovery.
 
     htmldate (through trafilatura, with `original_date`) decides first: on wcxb-dev it matches
@@ -151,7 +169,7 @@ def _published(found: Any, ld_article: dict[str, Any] | None, tree: lxml.html.Ht
     with a first-draft date. Its answer is labelled with the source it agrees with.
     `discovered` is the date discovery gave (a feed's or sitemap's), the last resort.
     """
-    sources = _date_sources(ld_article, tree, url)
+    sources = _date_sources(ld_article, metas, url)
     day = iso_datetime(found) if isinstance(found, str) else None
     if day:
         for name, value in sources:
@@ -164,19 +182,19 @@ def _published(found: Any, ld_article: dict[str, Any] | None, tree: lxml.html.Ht
     return None, None
 
 
-def _date_sources(ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
+def _date_sources(ld_article: dict[str, Any] | None, metas: Metas,
                   url: str) -> list[tuple[str, str | None]]:
     """The dates the page declares: JSON-LD `datePublished`, a published-time meta, the URL."""
     ld_value = (ld_article or {}).get("datePublished")
     return [
         ("json-ld", iso_datetime(ld_value) if isinstance(ld_value, str) else None),
-        ("meta", iso_datetime(next(iter(_meta(tree, "article:published_time", "datePublished",
+        ("meta", iso_datetime(next(iter(_meta(metas, "article:published_time", "datePublished",
                                                 "og:published_time", "pubdate")), None))),
         ("url", iso_datetime(_url_date(url))),
     ]
 
 
-def date_params(ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
+def date_params(ld_article: dict[str, Any] | None, metas: Metas,
                 url: str) -> dict[str, Any]:
     """htmldate's settings for this page: its extensive search only when the page declares no
     date (JSON-LD, meta or URL).
@@ -188,7 +206,7 @@ def date_params(ld_article: dict[str, Any] | None, tree: lxml.html.HtmlElement,
     """
     from trafilatura.settings import set_date_params
 
-    declared = any(value for _name, value in _date_sources(ld_article, tree, url))
+    declared = any(value for _name, value in _date_sources(ld_article, metas, url))
     return set_date_params(extensive=not declared)
 
 

@@ -37,6 +37,7 @@ from archiver.extract.metadata import (
     clean_title,
     date_params,
     iso_datetime,
+    meta_index,
 )
 from archiver.extract.passes import _best_text, default_pass, parse
 from archiver.extract.paywall import is_paywalled
@@ -140,10 +141,11 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     if tree is None:
         return Extraction(None, "unparsable_html")
     ld = _json_ld(tree)
+    metas = meta_index(tree)
     ld_article = next((o for o in ld if _types(o) & ARTICLE_TYPES), None)
 
     prune = list(drop_xpath) or None
-    meta = default_pass(page, url, prune, date_params(ld_article, tree, url))
+    meta = default_pass(page, url, prune, date_params(ld_article, metas, url))
     text = _best_text(page, url, meta.get("text") or "", prune, ld_article)
     if not text.strip():
         return Extraction(None, "no_text")
@@ -152,10 +154,10 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
     text = drop_teasers(text, teaser_blocks(tree, url, domains, text))
     text = _strip_title_line(text, title)
 
-    published, source = _published(meta.get("date"), ld_article, tree, url,
+    published, source = _published(meta.get("date"), ld_article, metas, url,
                                    hints.published)
     modified_raw = (ld_article or {}).get("dateModified") or next(
-        iter(_meta(tree, "article:modified_time", "og:updated_time", "dateModified")), None)
+        iter(_meta(metas, "article:modified_time", "og:updated_time", "dateModified")), None)
     modified = iso_datetime(modified_raw) if isinstance(modified_raw, str) else None
 
     identity = normalize(url) or url
@@ -177,12 +179,12 @@ def analyse(body: bytes, url: str, *, content_type: str | None = None,
         published=published,
         modified=modified,
         date_source=source,
-        language=_language(tree, ld, text) or hints.language,
+        language=_language(tree, metas, ld, text) or hints.language,
         description=meta.get("description"),
         image=meta.get("image"),
         sitename=meta.get("sitename"),
         categories=categories,
-        tags=_tags(tree, ld_article, list(meta.get("tags") or [])),
+        tags=_tags(tree, metas, ld_article, list(meta.get("tags") or [])),
         word_count=count_words(text),
         content_hash=content_hash(title, text),
         paywalled=is_paywalled(tree, ld, text),

@@ -9,6 +9,7 @@ so tests can count the passes.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import lxml.html
@@ -17,18 +18,72 @@ from lxml import etree
 from archiver.extract.boilerplate import EDGE_MAX_WORDS, drop_repeated_runs, trim_edges
 
 
+def _parser() -> lxml.html.HTMLParser:
+    """trafilatura's HTML parser, with lxml's C-level element class lookup.
+
+    The options are `trafilatura.utils.HTML_PARSER`'s (tests/extract/test_parse.py checks that
+    both parse every sample page to the same tree). lxml.html's own lookup calls a Python method
+    for every element proxy it builds, about 12,000 a page over the trafilatura passes and the
+    archive's signals; this one builds the same `HtmlElement` (and `HtmlComment`, ...) in C.
+    Only lxml.html's form classes (`FormElement`, `InputElement`, ...) become plain
+    `HtmlElement`s: neither trafilatura nor the archive uses their form API.
+    """
+    parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                                  remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    return parser
+
+
+_PARSER = _parser()
+_TRAFILATURA_LOG = logging.getLogger("trafilatura.utils")
+
+
+def _from_bytes(html: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception as err:  # as trafilatura's own fallback: any lxml failure is no tree
+        _TRAFILATURA_LOG.error("lxml parser bytestring %s", err)
+    return None
+
+
+def load_html(html: str) -> lxml.html.HtmlElement | None:
+    """`trafilatura.utils.load_html` for a decoded page, with `_PARSER`: the same repairs, the
+    same fallbacks, the same rejection of what is not HTML, the same log lines."""
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    html = repair_faulty_html(html, beginning)
+    tree = None
+    fallback = False
+    try:
+        tree = lxml.html.fromstring(html, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree = _from_bytes(html)
+        fallback = True
+    except Exception as err:  # pragma: no cover - as trafilatura's own
+        _TRAFILATURA_LOG.error("lxml parsing failed: %s", err)
+    if (tree is None or len(tree) < 1) and not fallback:
+        tree = _from_bytes(html)
+    if tree is not None and dubious and len(tree) < 2:
+        _TRAFILATURA_LOG.error("parsed tree length: %s, wrong data type or not valid HTML",
+                               len(tree))
+        tree = None
+    return tree
+
+
 def parse(html: str) -> tuple[Any, lxml.html.HtmlElement | None]:
     """The page parsed once: (what trafilatura is given, the document root for our signals).
 
     trafilatura takes an lxml tree and copies it before it cleans it, which costs a third of a
-    parse; so the page is parsed once, the way trafilatura parses it (`load_html`: its parser,
-    comments dropped, its repairs), every trafilatura pass gets that tree, and the archive's
-    own signals (JSON-LD, meta tags, links, headings) read its document root. A page
+    parse; so the page is parsed once, the way trafilatura parses it (`load_html`: its parser's
+    options, comments dropped, its repairs), every trafilatura pass gets that tree, and the
+    archive's own signals (JSON-LD, meta tags, links, headings) read its document root. A page
     trafilatura refuses to load is parsed by lxml for the signals and handed on as text (it
     then finds nothing in it, as before); (None, None) when lxml cannot parse it either.
     """
-    from trafilatura.utils import load_html
-
     loaded = load_html(html)
     if loaded is not None:
         return loaded, loaded.getroottree().getroot()
@@ -88,17 +143,19 @@ def _best_text(page: Any, url: str, default: str, prune: list[str] | None,
     options: dict[str, Any] = dict(url=url, include_comments=False, include_tables=True,
                                    prune_xpath=prune, deduplicate=False)
     precise = recall = ""
-    if not default or _words(default) < RECALL_DOUBT * _visible_words(page):
+    words = _words(default)  # each text is counted once: a long story's split is not free
+    if not default or words < RECALL_DOUBT * _visible_words(page):
         recall = trafilatura.extract(page, favor_recall=True, **options) or ""
-    taken = recall if default and _words(recall) >= RECALL_GAIN * _words(default) else default
+    recall_words = _words(recall)
+    taken = recall if default and recall_words >= RECALL_GAIN * words else default
     if _edges_doubtful(taken or recall):  # the edges of the text that will be kept
         precise = trafilatura.extract(page, favor_precision=True, fast=True, **options) or ""
-        if _words(precise) < FAST_PRECISE_MIN * _words(default):  # the fast form lost the story
+        if _words(precise) < FAST_PRECISE_MIN * words:  # the fast form lost the story
             precise = trafilatura.extract(page, favor_precision=True, **options) or ""
     text = default or recall or precise
-    if default and precise and _words(precise) >= PRECISION_KEEP * _words(default):
+    if default and precise and _words(precise) >= PRECISION_KEEP * words:
         text = precise
-    if default and _words(recall) >= RECALL_GAIN * _words(default):
+    if default and recall_words >= RECALL_GAIN * words:
         text = recall
     body = (ld_article or {}).get("articleBody")
     if isinstance(body, str) and _words(body) >= LD_BODY_MIN_WORDS \
@@ -120,7 +177,10 @@ def _edges_doubtful(text: str) -> bool:
     return short(lines[-1]) or (len(lines) > 1 and short(lines[0]) and short(lines[1]))
 
 
-_VISIBLE = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+#: Plain strings (`smart_strings=False`): a "smart" string result builds its parent element's
+#: Python proxy, one per text node, which was half of this count's time.
+_VISIBLE = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]",
+                       smart_strings=False)
 
 
 def _visible_words(page: Any) -> int:
