@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import asdict
 from typing import Any
 
 import scrapy
@@ -19,21 +17,19 @@ from twisted.python.failure import Failure
 
 from archiver.config import Config, Site, load_config
 from archiver.crawl import settings as archive_settings
+from archiver.crawl.admission import Admission, CrawlLog
 from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.destination import Destination, destination_for
 from archiver.crawl.discovery import Entry, Sitemap, parse_feed, parse_sitemap, robots_sitemaps
 from archiver.crawl.items import RawPage
 from archiver.crawl.middlewares import NotModified
 from archiver.extract.page import Hints
-from archiver.extract.urls import host_of, matches_any, normalize, on_domains
+from archiver.extract.urls import host_of
 from archiver.store.archive import now_iso
-from archiver.store.schedule import FUTURE, MALFORMED, NEWER, site_modified
 
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
-#: A frontier URL requested this many times by successive runs without an outcome is dropped.
-MAX_FRONTIER_ATTEMPTS = 5
 #: Download failures that are a limit doing its job: counted skips, not errors (for pages).
 _LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
                 "TimeoutError": "timeout"}
@@ -51,14 +47,11 @@ class NewsSpider(scrapy.Spider):
     #: the archive's frontier and revisit state. Not `state`: Scrapy's SpiderState extension
     #: replaces `spider.state` with a dict of its own whenever JOBDIR is set.
     crawl_state: CrawlState
-    budget: int  #: pages this run may request
-    requested: int = 0
-    seen: set[str]
-    allow_re: list[re.Pattern[str]]
-    deny_re: list[re.Pattern[str]]
+    #: which discovered URLs are requested (and why the others are not)
+    admission: Admission
+    crawl_log: CrawlLog  #: stats counters, log lines and the fetch log
     links: LinkExtractor
     run_id: int | None
-    max_url_length: int
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -77,20 +70,18 @@ class NewsSpider(scrapy.Spider):
         spider.site = site
         seeds = site.feeds + site.sitemaps + site.start_urls
         spider.allowed_domains = sorted(set(site.domains) | {host_of(u) for u in seeds})
-        override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
-        spider.budget = override or site.max_pages
-        spider.requested = 0
-        spider.seen = set()
-        spider.allow_re = site.allow_re
-        spider.deny_re = site.deny_re
         spider.links = LinkExtractor(unique=True)
         spider.destination = destination_for(crawler)
         spider.destination.site = site
         # Incremental crawling: the archive's revisit state and frontier
         # (see archiver.store.schedule); a no-op one in a worker, whose writer keeps it.
-        spider.crawl_state = spider.destination.crawl_state()
+        spider.crawl_state = state = spider.destination.crawl_state()
         spider.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
-        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
+        spider.crawl_log = CrawlLog(crawler, state, site.name, spider.run_id)
+        override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
+        spider.admission = Admission(
+            site, state, spider.crawl_log, budget=override or site.max_pages,
+            max_url_length=crawler.settings.getint("URLLENGTH_LIMIT", 2083))
         return spider
 
     def closed(self, reason: str) -> None:
@@ -111,7 +102,7 @@ class NewsSpider(scrapy.Spider):
         state = self.crawl_state
         # What an earlier, unfinished run discovered: at most half the page budget, so a
         # backlog never starves new articles.
-        for entry in state.resumable(self.site.name, max(1, self.budget // 2)):
+        for entry in state.resumable(self.site.name, max(1, self.admission.budget // 2)):
             hints = Hints(**entry["hints"]) if entry["hints"] else None
             for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
                                            resumed=True):
@@ -123,17 +114,15 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def _seed(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
-        url = normalize(url) or url
-        self.seen.add(url)  # a link back to a seed is not a second request
+        url = self.admission.seed(url)
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               priority=100, meta={"role": role, "seed": True, **meta})
 
     def _count(self, key: str) -> None:
-        self.crawler.stats.inc_value(key)
+        self.crawl_log.count(key)
 
     def _skip(self, reason: str, url: str) -> None:
-        self._count(f"archive/skipped/{reason}")
-        logger.debug("skipped (%s): %s", reason, url)
+        self.crawl_log.skip(reason, url)
 
     # -- discovery callbacks -------------------------------------------------------------
 
@@ -260,92 +249,26 @@ class NewsSpider(scrapy.Spider):
     def _candidate(self, raw_url: str, *, hints: Hints | None = None,
                    hops: int | None = None, resumed: bool = False,
                    modified: str | None = None) -> Iterable[scrapy.Request]:
-        """A request for a discovered URL, or a counted skip saying why there is none.
-
-        `modified` is when the feed or sitemap says the page last changed: newer than the
-        archive's last fetch, it makes an archived article due ahead of its schedule.
-        """
-        url = normalize(raw_url)
-        if url is None:
-            self._skip("bad_url", raw_url[:200])
+        """A request for a discovered URL, if the run's admission takes it (see
+        archiver.crawl.admission)."""
+        admitted = self.admission.admit(raw_url, hints=hints, hops=hops, resumed=resumed,
+                                        modified=modified)
+        if admitted is None:
             return
-        if len(url) > self.max_url_length:
-            self._skip("url_too_long", url[:200])
-            return
-        if url in self.seen:
-            if resumed:
-                self.crawl_state.frontier_done(url)  # a seed this run requests anyway
-            return
-        self.seen.add(url)
-        if not on_domains(url, self.site.domains):
-            self._skip("offsite", url)
-            return
-        if matches_any(url, self.deny_re):
-            self._skip("denied_by_pattern", url)
-            return
-        is_article = not self.allow_re or matches_any(url, self.allow_re)
-        if not is_article and (hops is None or hops >= self.site.follow_depth):
-            self._skip("not_allowed_by_pattern", url)
-            return
-        state = self.crawl_state
-        revisit = self._revisit_reason(url, modified) if is_article else "new"
-        if revisit is None:
-            self._skip("not_due", url)  # archived, and not due for a revisit
-            if resumed:
-                state.frontier_done(url)
-            return
-        if not resumed:  # remembered until dealt with, even if killed
-            state.frontier_add(self.site.name, url, "page" if is_article else "listing", hops,
-                               asdict(hints) if hints else None)
-        if self.requested >= self.budget:
-            self._skip("page_budget", url)  # stays on the frontier for the next run
-            return
-        if resumed:
-            if state.frontier_attempt(url) > MAX_FRONTIER_ATTEMPTS:
-                state.frontier_done(url)
-                self._error("gave_up", url, f"no outcome after {MAX_FRONTIER_ATTEMPTS} runs")
-                return
-            self._count("archive/resumed")
-        if revisit != "new":
-            self._count(f"archive/revisits/{revisit}")
-            state.record_revisit(url, self.site.name, self.run_id, revisit, modified)
-        self.requested += 1
+        role = "page" if admitted.is_article else "listing"
         yield scrapy.Request(
-            url, callback=self.parse_page if is_article else self.parse_listing,
+            admitted.url, callback=self.parse_page if admitted.is_article else self.parse_listing,
             errback=self.on_error,
-            meta={"role": "page" if is_article else "listing", "hops": hops,
-                  "hints": hints, "archive_url": url},
+            meta={"role": role, "hops": hops, "hints": hints, "archive_url": admitted.url},
         )
-
-    def _revisit_reason(self, url: str, modified: str | None) -> str | None:
-        """Why an article URL is requested: `new` (not archived), `schedule` (its revisit is
-        due), `lastmod` (the site's date says it changed since the archive's last fetch);
-        None when it is archived and neither says so."""
-        due, last_fetch = self.crawl_state.revisit_state(url, self.site.revisit)
-        if last_fetch is None:
-            return "new" if due else None
-        if due:
-            return "schedule"
-        verdict = site_modified(modified, last_fetch)
-        if verdict == NEWER:
-            return "lastmod"
-        if verdict in (MALFORMED, FUTURE):  # a date that cannot be trusted: counted, ignored
-            self._count(f"archive/lastmod_ignored/{verdict}")
-            logger.info("site date ignored (%s): %r: %s", verdict, (modified or "")[:100], url)
-        elif verdict is not None:
-            self._count(f"archive/lastmod/{verdict}")
-        return None
 
     # -- errors --------------------------------------------------------------------------
 
     def _error(self, kind: str, url: str, message: str, status: int | None = None) -> None:
-        self._count(f"archive/errors/{kind}")
-        logger.error("%s: %s: %s", kind, url, message)
-        self._log_failure(url, kind, message, status)
+        self.crawl_log.error(kind, url, message, status)
 
     def _log_failure(self, url: str, kind: str, message: str, status: int | None = None) -> None:
-        """A line in the archive's `fetch_log`, for the analyst asking why a site went quiet."""
-        self.crawl_state.log_failure(self.run_id, self.site.name, url, kind, message, status)
+        self.crawl_log.failure(url, kind, message, status)
 
     def _remember_validators(self, response: Response) -> None:
         """Keep a feed's or sitemap's ETag / Last-Modified for the next poll's conditional GET."""

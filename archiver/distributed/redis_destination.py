@@ -58,8 +58,7 @@ class RedisDestination:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.crawler = crawler
-        self.stats = crawler.stats
+        self.crawler = crawler  # its stats exist only once the crawl starts: read when needed
         self.site: Site | None = None
         self.worker: str = settings.get("ARCHIVE_WORKER_ID") or redis_state.worker_id()
         self.directory = Path(settings.get("ARCHIVE_WARC_DIR") or "warc")
@@ -83,7 +82,7 @@ class RedisDestination:
             self.items.push(message)
         except redis.RedisError as exc:
             # Not acknowledged: the request stays in flight and is fetched again later.
-            self.stats.inc_value("archive/errors/redis")
+            self.crawler.stats.inc_value("archive/errors/redis")
             logger.error("redis: cannot push %s: %s", url, exc)
             raise
 
