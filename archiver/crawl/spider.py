@@ -11,7 +11,6 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
@@ -21,8 +20,8 @@ from archiver.crawl.admission import Admission, CrawlLog
 from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.destination import Destination, destination_for
 from archiver.crawl.discovery import Entry, Sitemap, parse_feed, parse_sitemap, robots_sitemaps
+from archiver.crawl.fetch_errors import FetchErrors
 from archiver.crawl.items import RawPage
-from archiver.crawl.middlewares import NotModified
 from archiver.extract.page import Hints
 from archiver.extract.urls import host_of
 from archiver.store.archive import now_iso
@@ -30,10 +29,6 @@ from archiver.store.archive import now_iso
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
-#: Download failures that are a limit doing its job: counted skips, not errors (for pages).
-_LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
-                "TimeoutError": "timeout"}
-
 
 class NewsSpider(scrapy.Spider):
     """One site of sites.toml: `scrapy crawl news -a site=NAME`."""
@@ -50,6 +45,7 @@ class NewsSpider(scrapy.Spider):
     #: which discovered URLs are requested (and why the others are not)
     admission: Admission
     crawl_log: CrawlLog  #: stats counters, log lines and the fetch log
+    fetch_errors: FetchErrors  #: what a failed request means
     links: LinkExtractor
     run_id: int | None
 
@@ -82,6 +78,7 @@ class NewsSpider(scrapy.Spider):
         spider.admission = Admission(
             site, state, spider.crawl_log, budget=override or site.max_pages,
             max_url_length=crawler.settings.getint("URLLENGTH_LIMIT", 2083))
+        spider.fetch_errors = FetchErrors(spider.crawl_log, state, site.revisit)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -283,58 +280,5 @@ class NewsSpider(scrapy.Spider):
             modified.decode("latin-1") if modified else None, now_iso())
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        seed = request.meta.get("seed", False)
-        if failure.check(NotModified):  # 304: handled by the conditional-GET middleware
-            return
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            if seed:
-                self._error(f"seed_http_{status}", request.url, f"HTTP {status}", status)
-            else:
-                self._skip(f"http_{status}", request.url)
-                logger.info("skipped (HTTP %s): %s", status, request.url)
-                self._log_failure(request.url, f"http_{status}", f"HTTP {status}", status)
-                self.crawl_state.frontier_done(request.meta.get("archive_url"))
-                self._revisit_failed(request)
-            return
-        kind = failure.type.__name__ if failure.type else "error"
-        message = str(failure.value)
-        if request.meta.get("archive_skip"):  # refused by a guard, which counted and logged it
-            if seed:
-                self._error("seed_refused", request.url, message[:300])
-            self.crawl_state.frontier_done(request.meta.get("archive_url"))
-            return
-        limit = _LIMIT_SKIPS.get(kind)
-        if "IgnoreRequest" in kind and "max redirections" in message:
-            limit = "redirect_limit"
-        elif "IgnoreRequest" in kind and "during decompression" in message:
-            limit = "too_large"
-        elif kind == "ValueError":  # a redirect to javascript: or another unusable URL
-            limit = "bad_redirect"
-        if limit == "too_large" and not message:
-            message = "body larger than DOWNLOAD_MAXSIZE"
-        if limit and not seed:
-            self._count(f"archive/skipped/{limit}")
-            logger.warning("skipped (%s): %s: %s", limit, request.url, message[:200])
-            self._log_failure(request.url, limit, message[:300])
-            if limit == "timeout":  # may answer next time: stays on the frontier
-                self._revisit_failed(request)
-            else:
-                self.crawl_state.frontier_done(request.meta.get("archive_url"))
-            return
-        if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
-            robots = "robots.txt" in str(failure.value)
-            self._skip("robots_txt" if robots else "ignored_request", request.url)
-            self.crawl_state.frontier_done(request.meta.get("archive_url"))
-            return
-        # A download error (timeout, refused): the URL stays on the frontier for the next run.
-        self._error(f"download_{kind}", request.url, str(failure.value)[:300])
-        self._revisit_failed(request)
-
-    def _revisit_failed(self, request: scrapy.Request) -> None:
-        """A failed revisit of an archived article waits for its next scheduled look."""
-        url = request.meta.get("archive_url")
-        if not url or request.meta.get("role") != "page":
-            return
-        self.crawl_state.mark_checked(url, now_iso(), self.site.revisit)
+        """Every request's errback (archiver.crawl.fetch_errors)."""
+        self.fetch_errors.handle(failure)
