@@ -100,7 +100,7 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        if not crawler.settings.getbool("ARCHIVE_WARC", True):
+        if not crawler_options(crawler.settings).warc:
             raise NotConfigured("ARCHIVE_WARC is off")
         middleware = cls(crawler, destination_for(crawler))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)

@@ -48,6 +48,7 @@ class NewsSpider(scrapy.Spider):
     fetch_errors: FetchErrors  #: what a failed request means
     links: LinkExtractor
     run_id: int | None
+    max_page_bytes: int  #: a larger (uncompressed) sitemap is not read
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -73,6 +74,7 @@ class NewsSpider(scrapy.Spider):
         # (see archiver.store.schedule); a no-op one in a worker, whose writer keeps it.
         spider.crawl_state = state = spider.destination.crawl_state()
         spider.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
+        spider.max_page_bytes = archive_settings.crawler_options(crawler.settings).max_page_bytes
         spider.crawl_log = CrawlLog(crawler, state, site.name, spider.run_id)
         override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
         spider.admission = Admission(
@@ -150,7 +152,7 @@ class NewsSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=self.max_page_bytes)
             except (OSError, ValueError) as exc:
                 self._error("sitemap_unreadable", response.url, f"bad gzip: {exc}")
                 return
