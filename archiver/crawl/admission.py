@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from scrapy.crawler import Crawler
 
 from archiver.config import Site
-from archiver.crawl.crawl_state import CrawlState
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.extract.page import Hints
 from archiver.extract.urls import matches_any, normalize, on_domains
 from archiver.store.schedule import FUTURE, MALFORMED, NEWER, site_modified
@@ -30,7 +30,7 @@ MAX_FRONTIER_ATTEMPTS = 5
 class CrawlLog:
     """Counts (Scrapy stats `archive/...`), logs and records in `fetch_log` what a crawl did."""
 
-    def __init__(self, crawler: Crawler, state: CrawlState, site: str,
+    def __init__(self, crawler: Crawler, state: CrawlStateAccess, site: str,
                  run_id: int | None) -> None:
         self.crawler = crawler  # its stats exist once the crawl starts: read when counting
         self.state = state
@@ -65,7 +65,7 @@ class Admitted:
 class Admission:
     """The run's decisions on discovered URLs (see the module docstring)."""
 
-    def __init__(self, site: Site, state: CrawlState, log: CrawlLog, *, budget: int,
+    def __init__(self, site: Site, state: CrawlStateAccess, log: CrawlLog, *, budget: int,
                  max_url_length: int) -> None:
         self.site = site
         self.state = state

@@ -25,8 +25,8 @@ from archiver.config import Site
 from archiver.extract.page import Article, Extraction, Hints
 
 if TYPE_CHECKING:
-    from archiver.crawl.crawl_state import CrawlState
     from archiver.crawl.items import RawPage
+    from archiver.crawl.state_access import CrawlStateAccess
     from archiver.warc.files import Exchange, WarcWriter
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class Destination(Protocol):
     #: in the WARC files' `software` field: who wrote them
     software: str
 
-    def crawl_state(self) -> CrawlState:
+    def crawl_state(self) -> CrawlStateAccess:
         """The spider's frontier and revisit state (a no-op one where there is none)."""
         ...
 

@@ -16,8 +16,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archiver.crawl.admission import CrawlLog
-from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.middlewares import NotModified
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.store.archive import now_iso
 
 logger = logging.getLogger("archiver.crawl.spider")  # the spider's log, as it always was
@@ -41,7 +41,7 @@ def limit_of(kind: str, message: str) -> str | None:
 class FetchErrors:
     """The spider's errback (see the module docstring)."""
 
-    def __init__(self, log: CrawlLog, state: CrawlState, revisit: tuple[int, ...]) -> None:
+    def __init__(self, log: CrawlLog, state: CrawlStateAccess, revisit: tuple[int, ...]) -> None:
         self.log = log
         self.state = state
         self.revisit = revisit  #: the site's revisit schedule

@@ -15,9 +15,9 @@ from scrapy.crawler import Crawler
 
 from archiver.config import Site
 from archiver.crawl import ingest
-from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.destination import CrawlStop, KeptCapture
 from archiver.crawl.items import RawPage
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.errors import ArchiverError
 from archiver.extract.boilerplate import Overrides
 from archiver.extract.page import Article, Extraction, Hints
@@ -69,7 +69,7 @@ class LocalDestination:
         self.site: Site | None = None
         self._refusing = False
         self._store: Store | None = None
-        self._state: CrawlState | None = None
+        self._state: CrawlStateAccess | None = None
 
     @property
     def store(self) -> Store:
@@ -80,10 +80,10 @@ class LocalDestination:
             self._store = open_archive(self.db_path)
         return self._store
 
-    def crawl_state(self) -> CrawlState:
+    def crawl_state(self) -> CrawlStateAccess:
         if self._state is None:
             keep = self.incremental and self.db_path is not None
-            self._state = CrawlState(self.store if keep else None, self.stop)
+            self._state = CrawlStateAccess(self.store if keep else None, self.stop)
         return self._state
 
     def open(self) -> None:

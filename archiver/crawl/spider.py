@@ -17,11 +17,11 @@ from twisted.python.failure import Failure
 from archiver.config import Config, Site, load_config
 from archiver.crawl import settings as archive_settings
 from archiver.crawl.admission import Admission, CrawlLog
-from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.destination import Destination, destination_for
 from archiver.crawl.discovery import Entry, Sitemap, parse_feed, parse_sitemap, robots_sitemaps
 from archiver.crawl.fetch_errors import FetchErrors
 from archiver.crawl.items import RawPage
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.extract.page import Hints
 from archiver.extract.urls import host_of
 from archiver.store.archive import now_iso
@@ -41,7 +41,7 @@ class NewsSpider(scrapy.Spider):
     destination: Destination
     #: the archive's frontier and revisit state. Not `state`: Scrapy's SpiderState extension
     #: replaces `spider.state` with a dict of its own whenever JOBDIR is set.
-    crawl_state: CrawlState
+    crawl_state: CrawlStateAccess
     #: which discovered URLs are requested (and why the others are not)
     admission: Admission
     crawl_log: CrawlLog  #: stats counters, log lines and the fetch log

@@ -26,9 +26,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 
 from archiver.config import Site
-from archiver.crawl.crawl_state import CrawlState
 from archiver.crawl.destination import CrawlStop, KeptCapture
 from archiver.crawl.items import RawPage
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.distributed import redis_state
 from archiver.distributed.messages import (
     article_message,
@@ -66,9 +66,9 @@ class RedisDestination:
         self.items = redis_state.ItemQueue(client)
         self.published = PublishedValidators(client)
         self.stop = CrawlStop(crawler, "this worker")
-        self._state = CrawlState(None, self.stop)  # the writer keeps the crawl state
+        self._state = CrawlStateAccess(None, self.stop)  # the writer keeps the crawl state
 
-    def crawl_state(self) -> CrawlState:
+    def crawl_state(self) -> CrawlStateAccess:
         return self._state
 
     def open(self) -> None:

@@ -1,4 +1,5 @@
-"""The spider's view of the archive's crawl state: frontier, revisits, validators, fetch log.
+"""The spider's access to the archive's crawl state (archiver.store.crawl_state: frontier,
+revisits, validators) and fetch log.
 
 Typed methods, one per thing the spider asks or records, so each call is visible to grep and
 to the type checker. Each gives its default answer when there is no state to keep (a worker,
@@ -18,7 +19,7 @@ from archiver.store.archive import Store
 T = TypeVar("T")
 
 
-class CrawlState:
+class CrawlStateAccess:
     """The archive's incremental-crawl state as the spider uses it (see the module doc)."""
 
     def __init__(self, store: Store | None, stop: CrawlStop) -> None:
