@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, get_args, get_type_hints
 
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
@@ -63,27 +65,73 @@ class Site:
         return [re.compile(p) for p in self.deny]
 
 
+#: The range checks a `[crawler]` option may carry (see `option`), in the order they are made.
+NOT_NEGATIVE, POSITIVE, AT_LEAST_1 = "not_negative", "positive", "at_least_1"
+_RANGE_ERRORS = {NOT_NEGATIVE: "must not be negative", POSITIVE: "must be more than 0",
+                 AT_LEAST_1: "must be at least 1"}
+
+
+def option(default: Any, reason: str, *, setting: str | None = None,
+           check: str | None = None) -> Any:
+    """Declare one `[crawler]` option: its default (its type is the field's annotation), why
+    it is there, the Scrapy setting it becomes (when it maps to one setting alone:
+    archiver.crawl.settings.from_options, crawler_options) and the range the loader checks."""
+    return field(default=default, metadata={"reason": reason, "setting": setting,
+                                            "check": check})
+
+
 @dataclass(frozen=True)
 class CrawlerOptions:
-    """Crawl-wide politeness and identity settings (the `[crawler]` table)."""
+    """Crawl-wide politeness, identity and limits: the `[crawler]` table, each option declared
+    here once and read from here by the loader, the Scrapy settings and the components."""
 
-    contact: str = DEFAULT_CONTACT
-    user_agent: str | None = None
-    download_delay: float = 1.0
-    autothrottle: bool = True
-    concurrent_per_domain: int = 2
-    concurrent_requests: int = 16
-    obey_robots: bool = True
-    download_timeout: float = 30.0
-    max_page_bytes: int = 10 * 1024 * 1024
-    extract_workers: int = 2
-    allow_private_addresses: bool = False
-    extract_timeout: float = 20.0  #: seconds one page's extraction may take in a worker
-    run_timeout: float = 3600.0  #: seconds one crawl run may take before it is closed
-    retry_after_max: float = 60.0  #: longest Retry-After honoured; longer drops the page
-    warc: bool = True  #: keep every response in WARC files
-    warc_dir: str = ""  #: "" = warc/ beside the database; relative to the database's folder
-    warc_max_bytes: int = 1_000_000_000  #: start a new WARC file past this size
+    contact: str = option(DEFAULT_CONTACT, "a URL about the crawler, in its User-Agent")
+    user_agent: str | None = option(None, "a User-Agent of its own, instead of "
+                                          "archiver/VERSION (+contact)")
+    download_delay: float = option(1.0, "seconds between two requests to one site",
+                                   setting="DOWNLOAD_DELAY", check=NOT_NEGATIVE)
+    autothrottle: bool = option(True, "slow down further for a site that answers slowly",
+                                setting="AUTOTHROTTLE_ENABLED")
+    concurrent_per_domain: int = option(2, "requests at once to one site",
+                                        setting="CONCURRENT_REQUESTS_PER_DOMAIN",
+                                        check=AT_LEAST_1)
+    concurrent_requests: int = option(16, "requests at once in all",
+                                      setting="CONCURRENT_REQUESTS", check=AT_LEAST_1)
+    obey_robots: bool = option(True, "obey robots.txt", setting="ROBOTSTXT_OBEY")
+    download_timeout: float = option(30.0, "seconds one download may take",
+                                     setting="DOWNLOAD_TIMEOUT", check=NOT_NEGATIVE)
+    max_page_bytes: int = option(10 * 1024 * 1024, "a larger response is not fetched "
+                                 "(skipped: too_large)", setting="DOWNLOAD_MAXSIZE",
+                                 check=AT_LEAST_1)
+    extract_workers: int = option(2, "extraction processes beside the crawl (the pool's size)",
+                                  setting="ARCHIVE_EXTRACT_WORKERS", check=AT_LEAST_1)
+    allow_private_addresses: bool = option(False, "let loopback and private addresses through "
+                                           "the address guard (the demo, the tests)",
+                                           setting="ARCHIVE_ALLOW_PRIVATE_ADDRESSES")
+    extract_timeout: float = option(20.0, "seconds one page's extraction may take in the pool",
+                                    setting="ARCHIVE_EXTRACT_TIMEOUT", check=POSITIVE)
+    run_timeout: float = option(3600.0, "seconds one crawl run may take before it is closed",
+                                setting="CLOSESPIDER_TIMEOUT", check=POSITIVE)
+    retry_after_max: float = option(60.0, "longest Retry-After honoured; longer drops the page",
+                                    setting="ARCHIVE_RETRY_AFTER_MAX", check=NOT_NEGATIVE)
+    warc: bool = option(True, "keep every response in WARC files", setting="ARCHIVE_WARC")
+    warc_dir: str = option("", '"" = warc/ beside the database; relative to the database\'s '
+                           "folder", setting="ARCHIVE_WARC_DIR")
+    warc_max_bytes: int = option(1_000_000_000, "start a new WARC file past this size",
+                                 setting="ARCHIVE_WARC_MAX_BYTES", check=AT_LEAST_1)
+
+
+@cache
+def crawler_option_types() -> dict[str, type]:
+    """Each `[crawler]` option's value type, from its annotation (`X | None` is X)."""
+    hints = get_type_hints(CrawlerOptions)
+    out = {}
+    for f in fields(CrawlerOptions):
+        kind = hints[f.name]
+        if isinstance(kind, UnionType):  # `str | None`: the value given is a str
+            kind = next(a for a in get_args(kind) if a is not type(None))
+        out[f.name] = kind
+    return out
 
 
 @dataclass(frozen=True)
@@ -121,25 +169,6 @@ _SITE_KEYS: dict[str, type | tuple[type, ...]] = {
     "revisit": list,
 }
 _CLEAN_KEYS = {"drop": list, "keep_text": list, "drop_text": list}
-_CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
-    "contact": str,
-    "user_agent": str,
-    "download_delay": (int, float),
-    "autothrottle": bool,
-    "concurrent_per_domain": int,
-    "concurrent_requests": int,
-    "obey_robots": bool,
-    "download_timeout": (int, float),
-    "max_page_bytes": int,
-    "extract_workers": int,
-    "allow_private_addresses": bool,
-    "extract_timeout": (int, float),
-    "run_timeout": (int, float),
-    "retry_after_max": (int, float),
-    "warc": bool,
-    "warc_dir": str,
-    "warc_max_bytes": int,
-}
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TYPE_NAMES = {list: "a list", int: "an integer", dict: "a table", str: "a string",
@@ -275,29 +304,39 @@ def _parse_site(path: Path, name: str, raw: Any) -> Site:
         clean=_parse_clean(where, raw.get("clean", {})),
         articles=articles,
         article_threshold=float(threshold) if threshold is not None else None,
-        **urls,
-        **numbers,
+        feeds=urls["feeds"], sitemaps=urls["sitemaps"], start_urls=urls["start_urls"],
+        max_pages=numbers["max_pages"], follow_depth=numbers["follow_depth"],
+        min_words=numbers["min_words"],
     )
+
+
+def _accepted(kind: type) -> type | tuple[type, ...]:
+    """What a TOML value of an option of this type may be (a float option takes 3 too)."""
+    return (int, float) if kind is float else kind
+
+
+def _in_range(check: str, value: Any) -> bool:
+    if check == NOT_NEGATIVE:
+        return value >= 0
+    if check == POSITIVE:
+        return value > 0
+    return value >= 1
 
 
 def _parse_crawler(path: Path, raw: Any) -> CrawlerOptions:
     where = f"{path}: [crawler]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a table")
+    types = crawler_option_types()
     for key, value in raw.items():
-        if key not in _CRAWLER_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_CRAWLER_KEYS)})")
-        _check_type(where, key, value, _CRAWLER_KEYS[key])
-    for key in ("download_delay", "download_timeout", "retry_after_max"):
-        if raw.get(key, 1) < 0:
-            raise ConfigError(f"{where}: key {key!r} must not be negative")
-    for key in ("extract_timeout", "run_timeout"):
-        if raw.get(key, 1) <= 0:
-            raise ConfigError(f"{where}: key {key!r} must be more than 0")
-    for key in ("concurrent_per_domain", "concurrent_requests", "max_page_bytes",
-                "extract_workers", "warc_max_bytes"):
-        if raw.get(key, 1) < 1:
-            raise ConfigError(f"{where}: key {key!r} must be at least 1")
+        if key not in types:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(types)})")
+        _check_type(where, key, value, _accepted(types[key]))
+    for check, error in _RANGE_ERRORS.items():
+        for f in fields(CrawlerOptions):
+            if f.metadata["check"] == check and f.name in raw and not _in_range(check,
+                                                                               raw[f.name]):
+                raise ConfigError(f"{where}: key {f.name!r} {error}")
     return CrawlerOptions(**raw)
 
 

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archiver.demo.siteserver import SiteServer  # noqa: E402
-from archiver.distributed import state as shared  # noqa: E402
-from archiver.distributed.worker_pipeline import article_message  # noqa: E402
+from archiver.distributed import redis_state  # noqa: E402
+from archiver.distributed.messages import article_message  # noqa: E402
 from archiver.distributed.writer import ArchiveWriter  # noqa: E402
 from archiver.extract.page import Article  # noqa: E402
 from archiver.store.archive import Store  # noqa: E402
@@ -65,9 +65,9 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(100):
         try:
-            shared.connect(url)
+            redis_state.connect(url)
             return proc, url
-        except shared.RedisUnavailable:
+        except redis_state.RedisUnavailable:
             time.sleep(0.05)
     sys.exit("redis-server did not start")
 
@@ -84,7 +84,7 @@ def single_process(work: Path, config: Path, n: int) -> float:
 
 
 def distributed(work: Path, config: Path, url: str, n: int, workers: int) -> float:
-    client = shared.connect(url)
+    client = redis_state.connect(url)
     client.flushall()
     db = work / f"dist{workers}.db"
     seed = subprocess.run([sys.executable, "-m", "archiver", "crawl", "--distributed",
@@ -109,9 +109,9 @@ def distributed(work: Path, config: Path, url: str, n: int, workers: int) -> flo
 
 def writer_ingest(work: Path, url: str, m: int) -> float:
     """Articles/s the writer commits from a full Redis list (batches of 500)."""
-    client = shared.connect(url)
+    client = redis_state.connect(url)
     client.flushall()
-    queue = shared.ItemQueue(client)
+    queue = redis_state.ItemQueue(client)
     text = " ".join(WORDS * 6)  # ~300 words, a short news article
     with client.pipeline(transaction=False) as pipe:
         for i in range(m):

@@ -1,1 +1,2 @@
-"""The local crawl: Scrapy settings, spider, guards, middlewares, pipeline, pool, lock."""
+"""The crawl: Scrapy settings, spider, guards, middlewares, pipeline, pool, lock, and the
+local archive as the crawl's destination (a worker's is in archiver.distributed)."""

@@ -43,6 +43,8 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
+from archiver.crawl.settings import crawler_options
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -111,7 +113,7 @@ class AddressGuardMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.allow_private = crawler.settings.getbool("ARCHIVE_ALLOW_PRIVATE_ADDRESSES")
+        self.allow_private = crawler_options(crawler.settings).allow_private_addresses
         # The resolver is built from process-wide settings before the sites config is read;
         # the crawler's settings (which include it) reach it from here.
         GuardedResolver.allow_private = self.allow_private
@@ -241,7 +243,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.cap = crawler.settings.getfloat("ARCHIVE_RETRY_AFTER_MAX", 60.0)
+        self.cap = crawler_options(crawler.settings).retry_after_max
         self.not_before: dict[str, float] = {}
 
     @classmethod

@@ -21,7 +21,7 @@ from archiver.extract.page import Article, Extraction, Hints, analyse
 from archiver.extract.urls import host_of, matches_any
 from archiver.warc.reading import read_capture
 
-if TYPE_CHECKING:  # the store is not imported at run time: extraction workers import this
+if TYPE_CHECKING:  # the store is not imported at run time: extraction processes import this
     from archiver.store.archive import Outcome, Store
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ CaptureRef = tuple[Path, int, tuple[Path, int] | None]
 
 def process_capture(ref: CaptureRef, url: str, site: Site, *,
                     hints: Hints | None = None) -> Extraction:
-    """`process` for a page stored in a WARC file, read here (in the worker): the main process
+    """`process` for a page stored in a WARC file, read here (in the pool process): the main process
     hands over a file name and an offset instead of reading, decompressing and pickling the
     body itself. Raises `warc.WarcError` when the record cannot be read."""
     path, offset, payload_from = ref
@@ -95,7 +95,7 @@ class Job:
     content_type: str | None = None
     hints: Hints | None = None
     context: object = None
-    capture: CaptureRef | None = None  #: read the body from this WARC record, in the worker
+    capture: CaptureRef | None = None  #: read the body from this WARC record, in the pool process
 
     @property
     def reuses_previous(self) -> bool:
@@ -113,7 +113,7 @@ def process_all(jobs: Iterable[Job], pool: Executor | None, batch: int = 64
                 ) -> Iterator[tuple[Job, Extraction | BaseException]]:
     """Process jobs in order, up to `batch` at a time in the pool (inline without one).
 
-    A sliding window: each result taken lets one more job in, so the workers never wait for
+    A sliding window: each result taken lets one more job in, so the pool processes never wait for
     the caller to finish a whole batch. A failure in one page is yielded as its exception,
     never raised: one bad page must not stop the rest.
     """

@@ -21,7 +21,7 @@ class RawPage:
     hints: Hints = field(default_factory=Hints)
     capture_id: int | None = None  #: the WARC capture this page was read from, if kept
     #: a distributed worker's capture: where its WARC record is
-    #: (archiver.distributed.worker_capture)
+    #: (archiver.distributed.redis_destination)
     capture_ref: dict | None = None
 
     @property

@@ -1,20 +1,22 @@
 """Scrapy downloader middlewares: WARC capture of every response, and conditional GET.
 
+Both write through the crawler's destination (archiver.crawl.destination): the local archive
+in `archiver crawl`, Redis messages to the writer in `archiver worker`.
+
 `WarcCaptureMiddleware` keeps every response the crawl fetches as a WARC capture.
 
-`ConditionalGetMiddleware`: a request for an archived article that is due, or for a feed or
-sitemap polled before, gets `If-None-Match` / `If-Modified-Since` from the validators the archive
-kept. A 304 answer is the page saying "unchanged": for an article it moves `last_seen` and counts
-as unchanged, without extracting anything; for a feed it means there is nothing new to read.
+`ConditionalGetMiddleware`: a request for an archived article that is due, or (in a local
+crawl) for a feed or sitemap polled before, gets `If-None-Match` / `If-Modified-Since` from the
+validators the destination knows (the archive's; in a worker, those the writer published). A
+304 answer is the page saying "unchanged": for an article it moves `last_seen` and counts as
+unchanged, without extracting anything; for a feed it means there is nothing new to read.
 Switch it off with `ARCHIVE_CONDITIONAL_GET = False`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, signals
@@ -23,10 +25,10 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archiver import __version__
-from archiver.errors import ArchiverError
-from archiver.store.archive import Store, now_iso
-from archiver.warc.captures import CaptureRecorder, warc_dir_for
-from archiver.warc.files import DEFAULT_MAX_BYTES, Exchange, WarcWriter, recover
+from archiver.crawl.destination import Destination, destination_for
+from archiver.crawl.settings import crawler_options
+from archiver.store.archive import now_iso
+from archiver.warc.files import Exchange, WarcWriter, recover
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,6 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
     """Scrapy Headers as (name, value) pairs, duplicates kept."""
     return [(k.decode("latin-1"), v.decode("latin-1"))
             for k, values in headers.items() for v in values]
-
 
 
 def exchange_of(request: Request, response: Response) -> tuple[Exchange, str | None]:
@@ -76,97 +77,87 @@ def make_conditional(request: Request, etag: str | None, last_modified: str | No
 
 
 class WarcCaptureMiddleware:
-    """Writes each response, as received, with its request, to the archive's WARC files.
+    """Writes each response, as received, with its request, to WARC files, and has it indexed.
 
     It sits next to the downloader (priority above HttpCompressionMiddleware's), so it sees
     robots.txt, feeds, sitemaps, redirects and pages alike, with the body still as the server
-    sent it. The capture's id and time go into `request.meta` (`archive_capture`,
-    `archive_fetched_at`) for the spider to hand on with the page. Switch off with
-    `ARCHIVE_WARC = False`.
+    sent it. The capture (its id in the local archive, or in a worker its WARC record's place)
+    and its time go into `request.meta` (`archive_capture` or `archive_capture_ref`,
+    `archive_fetched_at`) for the spider to hand on with the page. A killed crawl leaves its
+    file `.open`: the next one on that folder trims it to its last complete record (files of
+    live crawls are locked and left alone). Switch off with `ARCHIVE_WARC = False`.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
+    def __init__(self, crawler: Crawler, destination: Destination) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db_path = Path(settings.get("ARCHIVE_DB", "archive.db"))
-        configured = settings.get("ARCHIVE_WARC_DIR") or None
-        self.directory = warc_dir_for(self.db_path, configured)
-        self.max_bytes = settings.getint("ARCHIVE_WARC_MAX_BYTES", DEFAULT_MAX_BYTES)
-        self.recorder: CaptureRecorder | None = None
+        self.destination = destination
+        #: what a capture that cannot be kept raises: a full disk, or the destination's failures
+        self.failures: tuple[type[Exception], ...] = (OSError, *destination.failures)
+        self.max_bytes = crawler_options(crawler.settings).warc_max_bytes
+        self.writer: WarcWriter | None = None
         self.site: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        if not crawler.settings.getbool("ARCHIVE_WARC", True):
+        if not crawler_options(crawler.settings).warc:
             raise NotConfigured("ARCHIVE_WARC is off")
-        middleware = cls(crawler)
+        middleware = cls(crawler, destination_for(crawler))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self) -> None:
-        recover(self.directory)
-        site = getattr(self.crawler.spider, "site", None)
-        self.site = getattr(site, "name", None)
-        prefix = f"archiver-{self.site}" if self.site else "archiver"
-        writer = WarcWriter(self.directory, prefix=prefix, max_bytes=self.max_bytes,
-                            software=f"archiver/{__version__} (Scrapy)")
-        self.recorder = CaptureRecorder(Store(self.db_path), writer)
+        directory = self.destination.warc_directory()
+        recover(directory)
+        site = self.destination.site
+        self.site = site.name if site is not None else None
+        self.writer = WarcWriter(directory, prefix=self.destination.warc_prefix(self.site),
+                                 max_bytes=self.max_bytes,
+                                 software=f"archiver/{__version__} ({self.destination.software})")
 
     def spider_closed(self) -> None:
-        recorder, self.recorder = self.recorder, None
-        if recorder is None:
+        writer, self.writer = self.writer, None
+        if writer is None:
             return
         try:
-            recorder.writer.close()
+            writer.close()
         except OSError as exc:  # e.g. the disk filled up: the next run recovers the file
             logger.error("cannot finish WARC file: %s", exc)
-        recorder.store.close()
 
     def _fail(self, url: str, exc: Exception) -> None:
         """A capture that cannot be written or indexed stops the run, said once.
 
         Going on would archive pages without their captures, and a write lock held past the
-        busy timeout would make every later response wait that long again.
+        busy timeout would make every later response wait that long again. (In a worker the
+        request is not acknowledged: it returns to the frontier when the worker stops.)
         """
         self.stats.inc_value("archive/errors/warc")
-        recorder, self.recorder = self.recorder, None
-        # Said once per crawl, whichever part met the unwritable archive first (see
-        # pipelines.stop_unwritable).
-        already = getattr(self.crawler, "_archive_unwritable", False)
-        self.crawler._archive_unwritable = True  # type: ignore[attr-defined]
-        if not already:
-            logger.error("cannot keep capture of %s: %s; stopping the crawl", url, exc)
-        if recorder is not None:
+        writer, self.writer = self.writer, None
+        self.destination.stop.stop(f"cannot keep capture of {url}: {exc}")
+        if writer is not None:
             try:
-                recorder.writer.close()
+                writer.close()
             except OSError:
                 pass
-            recorder.store.close()
-        engine = self.crawler.engine
-        if engine is not None and not already:
-            self._closing = asyncio.ensure_future(
-                engine.close_spider_async(reason="archive_unwritable"))
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if self.recorder is None:
+        if self.writer is None:
             return response
         exchange, role = exchange_of(request, response)
         try:
-            capture_id, kind = self.recorder.record(
-                exchange, site=self.site, role=role, hints=request.meta.get("hints"))
-        except (OSError, ArchiverError) as exc:
+            kept = self.destination.keep_capture(self.writer, exchange, site=self.site,
+                                                 role=role, hints=request.meta.get("hints"))
+        except self.failures as exc:
             self._fail(request.url, exc)
             raise IgnoreRequest(f"capture not kept: {exc}") from None
-        self.stats.inc_value(f"archive/captures/{kind}")
-        request.meta["archive_capture"] = capture_id
+        self.stats.inc_value(f"archive/captures/{kept.kind}")
+        if kept.capture_id is not None:
+            request.meta["archive_capture"] = kept.capture_id
+        if kept.ref is not None:
+            request.meta["archive_capture_ref"] = kept.ref
         request.meta["archive_fetched_at"] = exchange.fetched_at.isoformat()
         return response
-
-
-#: Request roles (`request.meta["role"]`, set by the spider) that may be asked conditionally.
-CONDITIONAL_ROLES = {"page", "feed", "sitemap"}
 
 
 class NotModified(IgnoreRequest):
@@ -174,39 +165,28 @@ class NotModified(IgnoreRequest):
 
 
 class ConditionalGetMiddleware:
-    """Add validators to revisits and feed polls; turn 304 answers into `unchanged`."""
+    """Add validators to revisits (and feed polls); turn 304 answers into `unchanged`."""
 
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler, destination: Destination) -> None:
         self.crawler = crawler
-        self.db_path = db_path
-        self.store: Store | None = None
+        self.destination = destination
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
         if not crawler.settings.getbool("ARCHIVE_CONDITIONAL_GET", True):
             raise NotConfigured("ARCHIVE_CONDITIONAL_GET is off")
-        db_path = crawler.settings.get("ARCHIVE_DB")
-        if not db_path:
-            raise NotConfigured("no ARCHIVE_DB")
-        mw = cls(crawler, db_path)
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        return mw
-
-    def spider_opened(self) -> None:
-        self.store = Store(self.db_path)
-
-    def spider_closed(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        destination = destination_for(crawler)
+        why = destination.conditional_unavailable()
+        if why:
+            raise NotConfigured(why)
+        return cls(crawler, destination)
 
     def process_request(self, request: Request) -> None:
-        if self.store is None or request.meta.get("role") not in CONDITIONAL_ROLES:
+        if request.meta.get("role") not in self.destination.conditional_roles:
             return None
         if forget_validators_on_redirect(request):
             return None
-        found = self.store.validators(request.url)
+        found = self.destination.validators(request.url)
         if found is None:
             return None
         make_conditional(request, *found)
@@ -220,21 +200,23 @@ class ConditionalGetMiddleware:
         stats.inc_value(f"archive/not_modified/{role}")
         if role != "page":  # a feed or sitemap with nothing new: shown among the skips
             stats.inc_value(f"archive/skipped/{role}_not_modified")
-        if role == "page" and self.store is not None:
-            spider = self.crawler.spider
+        url = request.meta.get("archive_url", request.url)
+        site = self.destination.site
+        if role == "page" and site is not None:
             try:
-                known = self.store.mark_not_modified(
-                    request.url, now_iso(), spider.site.revisit,
+                known = self.destination.not_modified(
+                    request, site, url=url,
+                    seen_at=request.meta.get("archive_fetched_at") or now_iso(),
                     etag=_header(response, b"ETag"),
                     last_modified=_header(response, b"Last-Modified"))
-            except ArchiverError as exc:
-                stats.inc_value("archive/errors/store")
-                logger.error("%s", exc)
+            except self.destination.failures as exc:
+                stats.inc_value(f"archive/errors/{self.destination.error_key}")
+                logger.error("cannot record the 304 of %s: %s", url, exc)
                 raise NotModified(str(exc)) from None
             if known:
                 stats.inc_value("archive/articles/unchanged")
-        logger.debug("not modified (304): %s", request.url)
-        raise NotModified(f"304 Not Modified: {request.url}")
+        logger.debug("not modified (304): %s", url)
+        raise NotModified(f"304 Not Modified: {url}")
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -122,7 +122,10 @@ def task_progress(label: str, total: int | None, *,
     """A progress bar for `total` steps on a terminal; yields `advance(n)`. Off a terminal
     (or with `enabled=False`) `advance` does nothing and nothing is printed."""
     if not (on_terminal() if enabled is None else enabled):
-        yield lambda n=1: None
+        def nothing(n: int = 1) -> None:
+            pass
+
+        yield nothing
         return
     from rich.progress import (
         BarColumn,
@@ -137,4 +140,8 @@ def task_progress(label: str, total: int | None, *,
                   TimeElapsedColumn(), TimeRemainingColumn(), console=_console(),
                   transient=True) as bar:
         task_id = bar.add_task(label, total=total)
-        yield lambda n=1: bar.advance(task_id, n)
+
+        def advance(n: int = 1) -> None:
+            bar.advance(task_id, n)
+
+        yield advance

@@ -9,13 +9,18 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archiver.config import Config
-from archiver.crawl import pool as workers
+from archiver.config import Config, Site
+from archiver.crawl import pool
+from archiver.crawl.local import close_archive, open_archive
 from archiver.crawl.lock import CrawlLock
 from archiver.errors import ExitCode, StoreError
 from archiver.store.archive import Store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +67,7 @@ class CrawlSummary:
     """The whole run: one entry per site, and the exit code it earns."""
 
     sites: list[SiteSummary]
-    db_path: Path
+    db_path: Path | None  #: None for a worker's run (the writer has the archive)
     total_articles: int = 0
     run_id: int | None = None
 
@@ -169,50 +174,83 @@ def run_crawl(config: Config, db_path: Path, site_names: list[str] | None = None
         setup_logging(log_level, quiet=quiet, log_file=log_file)
         extra_settings = {"LOG_INSTALL_ROOT_HANDLER": False, **(extra_settings or {})}
     with CrawlLock(db_path):
-        # Create or migrate the schema before any spider opens it; a damaged file is refused.
-        with Store(db_path, check=True) as store:
-            try:
-                run_id = store.start_run([s.name for s in sites], os.getpid(),
-                                         socket.gethostname())
-            except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
-                raise StoreError(f"{exc}; stopping the crawl") from None
-        summary: CrawlSummary | None = None
-        pool = None
+        # This process's one write connection to the archive, shared by every component of
+        # every site's crawler (archiver.crawl.local). Opening it creates or migrates the
+        # schema before any spider opens it; a damaged file is refused.
+        store = open_archive(db_path, check=True)
         try:
-            # The extraction workers start now, beside Scrapy's imports and the first
-            # fetches; the pipeline shares this pool.
-            pool = workers.acquire(config.crawler.extract_workers)
-            summary = _crawl(config, db_path, sites, run_id, max_pages=max_pages,
-                             log_level=log_level, extra_settings=extra_settings,
-                             max_minutes=max_minutes, progress=progress)
+            return _run(config, store, sites, max_pages=max_pages, log_level=log_level,
+                        extra_settings=extra_settings, max_minutes=max_minutes,
+                        progress=progress)
         finally:
-            if pool is not None:
-                workers.release()
-            try:
-                with Store(db_path) as store:
-                    if summary is None:
-                        store.finish_run(run_id, status="failed",
-                                         exit_code=int(ExitCode.FAILED), sites=[])
-                    else:
-                        code = summary.exit_code
-                        store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
-                                         sites=[site_record(s) for s in summary.sites])
-                        store.tidy_search_index(sum(s.new + s.updated for s in summary.sites))
-            except StoreError as exc:  # the summary still reaches cron; the row stays `running`
-                logger.error("%s", exc)
+            close_archive(store)
+
+
+def _run(config: Config, store: Store, sites: list[Site], *, max_pages: int | None,
+         log_level: str, extra_settings: dict[str, Any] | None, max_minutes: float | None,
+         progress: bool) -> CrawlSummary:
+    """The run inside the lock: recorded in `runs` from start to finish."""
+    try:
+        run_id = store.start_run([s.name for s in sites], os.getpid(), socket.gethostname())
+    except StoreError as exc:  # disk full, read-only, locked: nothing could be stored
+        raise StoreError(f"{exc}; stopping the crawl") from None
+    summary: CrawlSummary | None = None
+    pooled = False
+    try:
+        # The extraction processes start now, beside Scrapy's imports and the first
+        # fetches; the pipeline shares this pool.
+        pool.acquire(config.crawler.extract_workers)
+        pooled = True
+        summary = _crawl(config, store, sites, run_id, max_pages=max_pages,
+                         log_level=log_level, extra_settings=extra_settings,
+                         max_minutes=max_minutes, progress=progress)
+    finally:
+        if pooled:
+            pool.release()
+        try:
+            if summary is None:
+                store.finish_run(run_id, status="failed", exit_code=int(ExitCode.FAILED),
+                                 sites=[])
+            else:
+                code = summary.exit_code
+                store.finish_run(run_id, status=code.name.lower(), exit_code=int(code),
+                                 sites=[site_record(s) for s in summary.sites])
+                store.tidy_search_index(sum(s.new + s.updated for s in summary.sites))
+        except StoreError as exc:  # the summary still reaches cron; the row stays `running`
+            logger.error("%s", exc)
+    assert summary is not None  # _crawl returned
     return summary
 
 
-def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages: int | None,
-           log_level: str, extra_settings: dict[str, Any] | None,
-           max_minutes: float | None, progress: bool = False) -> CrawlSummary:
-    from scrapy.crawler import CrawlerProcess
+def crawl_settings() -> Settings:
+    """The Scrapy settings of a crawl or a worker: the project's, then archiver's own."""
     from scrapy.utils.project import get_project_settings
-
-    from archiver.crawl.spider import NewsSpider
 
     settings = get_project_settings()
     settings.setmodule("archiver.crawl.settings", priority="project")
+    return settings
+
+
+def site_crawlers(settings: Settings, sites: list[Site]
+                  ) -> tuple[CrawlerProcess, list[tuple[str, Crawler]]]:
+    """One process with a NewsSpider crawler per site, queued (start it with `.start()`)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from archiver.crawl.spider import NewsSpider
+
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(NewsSpider)
+        crawlers.append((site.name, crawler))
+        process.crawl(crawler, site=site.name)
+    return process, crawlers
+
+
+def _crawl(config: Config, store: Store, sites: list[Site], run_id: int, *,
+           max_pages: int | None, log_level: str, extra_settings: dict[str, Any] | None,
+           max_minutes: float | None, progress: bool = False) -> CrawlSummary:
+    settings = crawl_settings()
     # The command line outranks the config's `[crawler]` table (set at `spider` priority by
     # NewsSpider.update_settings) only for what it was given: an option left out must not
     # replace the configured limit with "none" (issue 22: run_timeout was lost that way).
@@ -221,19 +259,14 @@ def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages
         given["CLOSESPIDER_TIMEOUT"] = max_minutes * 60
     settings.setdict({
         "ARCHIVE_CONFIG": str(config.path),
-        "ARCHIVE_DB": str(db_path),
+        "ARCHIVE_DB": str(store.path),
         "ARCHIVE_MAX_PAGES": max_pages or 0,
         "LOG_LEVEL": log_level,
         "ARCHIVE_RUN_ID": run_id,
         **given,
         **(extra_settings or {}),
     }, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        crawler = process.create_crawler(NewsSpider)
-        crawlers.append((site.name, crawler))
-        process.crawl(crawler, site=site.name)
+    process, crawlers = site_crawlers(settings, sites)
     status = None
     if progress:
         from archiver.crawl.progress import CrawlStatus
@@ -247,6 +280,5 @@ def _crawl(config: Config, db_path: Path, sites: list, run_id: int, *, max_pages
             status.stop()
     summaries = [SiteSummary.from_stats(name, crawler.stats.get_stats())
                  for name, crawler in crawlers]
-    with Store(db_path) as store:
-        total = store.count()
-    return CrawlSummary(sites=summaries, db_path=db_path, total_articles=total, run_id=run_id)
+    return CrawlSummary(sites=summaries, db_path=store.path, total_articles=store.count(),
+                        run_id=run_id)

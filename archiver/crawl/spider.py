@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -13,36 +11,44 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from archiver.config import Config, Site, load_config
 from archiver.crawl import settings as archive_settings
+from archiver.crawl.admission import Admission, CrawlLog
+from archiver.crawl.destination import Destination, destination_for
 from archiver.crawl.discovery import Entry, Sitemap, parse_feed, parse_sitemap, robots_sitemaps
+from archiver.crawl.fetch_errors import FetchErrors
 from archiver.crawl.items import RawPage
-from archiver.crawl.middlewares import NotModified
-from archiver.crawl.pipeline import stop_unwritable
-from archiver.errors import ArchiverError
+from archiver.crawl.state_access import CrawlStateAccess
 from archiver.extract.page import Hints
-from archiver.extract.urls import host_of, matches_any, normalize, on_domains
-from archiver.store.archive import Store
-from archiver.store.schedule import FUTURE, MALFORMED, NEWER, site_modified
+from archiver.extract.urls import host_of
+from archiver.store.archive import now_iso
 
 logger = logging.getLogger(__name__)
 
 MAX_SITEMAP_DEPTH = 3
-#: A frontier URL requested this many times by successive runs without an outcome is dropped.
-MAX_FRONTIER_ATTEMPTS = 5
-#: Download failures that are a limit doing its job: counted skips, not errors (for pages).
-_LIMIT_SKIPS = {"DownloadCancelledError": "too_large", "DownloadTimeoutError": "timeout",
-                "TimeoutError": "timeout"}
-
 
 class NewsSpider(scrapy.Spider):
     """One site of sites.toml: `scrapy crawl news -a site=NAME`."""
 
     name = "news"
+
+    site: Site
+    allowed_domains: list[str]
+    #: where results go (the local archive, or the writer), shared with the components
+    destination: Destination
+    #: the archive's frontier and revisit state. Not `state`: Scrapy's SpiderState extension
+    #: replaces `spider.state` with a dict of its own whenever JOBDIR is set.
+    crawl_state: CrawlStateAccess
+    #: which discovered URLs are requested (and why the others are not)
+    admission: Admission
+    crawl_log: CrawlLog  #: stats counters, log lines and the fetch log
+    fetch_errors: FetchErrors  #: what a failed request means
+    links: LinkExtractor
+    run_id: int | None
+    max_page_bytes: int  #: a larger (uncompressed) sitemap is not read
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -57,29 +63,28 @@ class NewsSpider(scrapy.Spider):
         name = kwargs.get("site")
         if not name:
             raise ValueError(f"give a site: -a site=NAME (sites: {', '.join(config.sites)})")
-        (spider.site,) = config.select([name])
-        site: Site = spider.site
+        (site,) = config.select([name])
+        spider.site = site
         seeds = site.feeds + site.sitemaps + site.start_urls
         spider.allowed_domains = sorted(set(site.domains) | {host_of(u) for u in seeds})
-        override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
-        spider.budget = override or site.max_pages
-        spider.requested = 0
-        spider.seen: set[str] = set()
-        spider.allow_re = site.allow_re
-        spider.deny_re = site.deny_re
         spider.links = LinkExtractor(unique=True)
+        spider.destination = destination_for(crawler)
+        spider.destination.site = site
         # Incremental crawling: the archive's revisit state and frontier
-        # (see archiver.store.schedule).
-        db_path = crawler.settings.get("ARCHIVE_DB")
-        incremental = crawler.settings.getbool("ARCHIVE_INCREMENTAL", True)
-        spider.state = Store(db_path) if incremental and db_path else None
+        # (see archiver.store.schedule); a no-op one in a worker, whose writer keeps it.
+        spider.crawl_state = state = spider.destination.crawl_state()
         spider.run_id = crawler.settings.get("ARCHIVE_RUN_ID")
-        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", 2083)
+        spider.max_page_bytes = archive_settings.crawler_options(crawler.settings).max_page_bytes
+        spider.crawl_log = CrawlLog(crawler, state, site.name, spider.run_id)
+        override = crawler.settings.getint("ARCHIVE_MAX_PAGES", 0)
+        spider.admission = Admission(
+            site, state, spider.crawl_log, budget=override or site.max_pages,
+            max_url_length=crawler.settings.getint("URLLENGTH_LIMIT", 2083))
+        spider.fetch_errors = FetchErrors(spider.crawl_log, state, site.revisit)
         return spider
 
     def closed(self, reason: str) -> None:
-        if self.state is not None:
-            self.state.close()
+        self.destination.close()
 
     # -- seeds ---------------------------------------------------------------------------
 
@@ -93,32 +98,30 @@ class NewsSpider(scrapy.Spider):
                 yield self._seed(url, self.parse_sitemap, "sitemap", sitemap_depth=0)
         for url in self.site.start_urls:
             yield self._seed(url, self.parse_listing, "start", hops=0)
-        if self.state is not None:  # what an earlier, unfinished run discovered ...
-            # ... at most half the page budget, so a backlog never starves new articles.
-            for entry in self._state("frontier", self.site.name, max(1, self.budget // 2),
-                                     default=[]):
-                hints = Hints(**entry["hints"]) if entry["hints"] else None
-                for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
-                                               resumed=True):
-                    yield request
-            # Revisits come from the archive, not from discovery: a feed that answers 304,
-            # or has rotated the article out, must not stop an article being looked at again.
-            for url in self._state("due_urls", self.site.name, default=[]):
-                for request in self._candidate(url):
-                    yield request
+        state = self.crawl_state
+        # What an earlier, unfinished run discovered: at most half the page budget, so a
+        # backlog never starves new articles.
+        for entry in state.resumable(self.site.name, max(1, self.admission.budget // 2)):
+            hints = Hints(**entry["hints"]) if entry["hints"] else None
+            for request in self._candidate(entry["url"], hints=hints, hops=entry["hops"],
+                                           resumed=True):
+                yield request
+        # Revisits come from the archive, not from discovery: a feed that answers 304, or
+        # has rotated the article out, must not stop an article being looked at again.
+        for url in state.due_urls(self.site.name):
+            for request in self._candidate(url):
+                yield request
 
     def _seed(self, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
-        url = normalize(url) or url
-        self.seen.add(url)  # a link back to a seed is not a second request
+        url = self.admission.seed(url)
         return scrapy.Request(url, callback=callback, errback=self.on_error,
                               priority=100, meta={"role": role, "seed": True, **meta})
 
     def _count(self, key: str) -> None:
-        self.crawler.stats.inc_value(key)
+        self.crawl_log.count(key)
 
     def _skip(self, reason: str, url: str) -> None:
-        self._count(f"archive/skipped/{reason}")
-        logger.debug("skipped (%s): %s", reason, url)
+        self.crawl_log.skip(reason, url)
 
     # -- discovery callbacks -------------------------------------------------------------
 
@@ -149,7 +152,7 @@ class NewsSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=self.max_page_bytes)
             except (OSError, ValueError) as exc:
                 self._error("sitemap_unreadable", response.url, f"bad gzip: {exc}")
                 return
@@ -185,14 +188,14 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_requests(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self._follow(response)
-        self._frontier_done(response.meta.get("archive_url"))
+        self.crawl_state.frontier_done(response.meta.get("archive_url"))
 
     def parse_page(self, response: Response) -> Iterable[Any]:
         """An article candidate: handed to the pipeline, and its links followed within depth."""
         self._count("archive/fetched/page")
         if not isinstance(response, TextResponse):
             self._skip("not_html", response.url)
-            self._frontier_done(response.meta.get("archive_url"))
+            self.crawl_state.frontier_done(response.meta.get("archive_url"))
             return
         yield RawPage(
             site=self.site.name,
@@ -203,7 +206,7 @@ class NewsSpider(scrapy.Spider):
                      for k, v in response.headers.items()},
             body=response.body,
             fetched_at=response.meta.get("archive_fetched_at")
-            or datetime.now(UTC).replace(microsecond=0).isoformat(),
+            or now_iso(),
             hints=response.meta.get("hints") or Hints(),
             capture_id=response.meta.get("archive_capture"),
             capture_ref=response.meta.get("archive_capture_ref"),
@@ -213,7 +216,7 @@ class NewsSpider(scrapy.Spider):
 
     # -- links ---------------------------------------------------------------------------
 
-    def _discovered(self, requests: Iterator[scrapy.Request]) -> list[scrapy.Request]:
+    def _discovered(self, requests: Iterable[scrapy.Request]) -> list[scrapy.Request]:
         """A page's discovered requests, their frontier rows (and its other crawl-state
         writes) committed at once before any is handed to Scrapy.
 
@@ -223,14 +226,7 @@ class NewsSpider(scrapy.Spider):
         requests are yielded after the commit, so a crawl killed later still finds them on
         the frontier.
         """
-        if self.state is None or getattr(self.crawler, "_archive_unwritable", False):
-            return list(requests)
-        try:
-            with self.state.batch():
-                return list(requests)
-        except ArchiverError as exc:
-            stop_unwritable(self.crawler, exc)
-            return []
+        return self.crawl_state.discovered(requests)
 
     def _hints(self, entry: Entry, via: str) -> Hints:
         return Hints(title=entry.title, published=entry.published, language=entry.language,
@@ -243,7 +239,7 @@ class NewsSpider(scrapy.Spider):
                 and isinstance(response, TextResponse))
 
     def _follow(self, response: Response) -> Iterable[scrapy.Request]:
-        if not self._follows(response):
+        if not isinstance(response, TextResponse) or not self._follows(response):
             return
         hops = response.meta["hops"]
         for link in self.links.extract_links(response):
@@ -252,175 +248,39 @@ class NewsSpider(scrapy.Spider):
     def _candidate(self, raw_url: str, *, hints: Hints | None = None,
                    hops: int | None = None, resumed: bool = False,
                    modified: str | None = None) -> Iterable[scrapy.Request]:
-        """A request for a discovered URL, or a counted skip saying why there is none.
-
-        `modified` is when the feed or sitemap says the page last changed: newer than the
-        archive's last fetch, it makes an archived article due ahead of its schedule.
-        """
-        url = normalize(raw_url)
-        if url is None:
-            self._skip("bad_url", raw_url[:200])
+        """A request for a discovered URL, if the run's admission takes it (see
+        archiver.crawl.admission)."""
+        admitted = self.admission.admit(raw_url, hints=hints, hops=hops, resumed=resumed,
+                                        modified=modified)
+        if admitted is None:
             return
-        if len(url) > self.max_url_length:
-            self._skip("url_too_long", url[:200])
-            return
-        if url in self.seen:
-            if resumed:
-                self._frontier_done(url)  # a seed this run requests anyway
-            return
-        self.seen.add(url)
-        if not on_domains(url, self.site.domains):
-            self._skip("offsite", url)
-            return
-        if matches_any(url, self.deny_re):
-            self._skip("denied_by_pattern", url)
-            return
-        is_article = not self.allow_re or matches_any(url, self.allow_re)
-        if not is_article and (hops is None or hops >= self.site.follow_depth):
-            self._skip("not_allowed_by_pattern", url)
-            return
-        state = self.state
-        revisit = self._revisit_reason(url, modified) if is_article else "new"
-        if revisit is None:
-            self._skip("not_due", url)  # archived, and not due for a revisit
-            if resumed:
-                self._frontier_done(url)
-            return
-        if not resumed:  # remembered until dealt with, even if killed
-            self._state("frontier_add", self.site.name, url, "page" if is_article else "listing",
-                        hops, asdict(hints) if hints else None)
-        if self.requested >= self.budget:
-            self._skip("page_budget", url)  # stays on the frontier for the next run
-            return
-        if resumed and state is not None:
-            if self._state("frontier_attempt", url, default=0) > MAX_FRONTIER_ATTEMPTS:
-                self._frontier_done(url)
-                self._error("gave_up", url, f"no outcome after {MAX_FRONTIER_ATTEMPTS} runs")
-                return
-            self._count("archive/resumed")
-        if revisit != "new":
-            self._count(f"archive/revisits/{revisit}")
-            self._state("record_revisit", url, self.site.name, self.run_id, revisit, modified)
-        self.requested += 1
+        role = "page" if admitted.is_article else "listing"
         yield scrapy.Request(
-            url, callback=self.parse_page if is_article else self.parse_listing,
+            admitted.url, callback=self.parse_page if admitted.is_article else self.parse_listing,
             errback=self.on_error,
-            meta={"role": "page" if is_article else "listing", "hops": hops,
-                  "hints": hints, "archive_url": url},
+            meta={"role": role, "hops": hops, "hints": hints, "archive_url": admitted.url},
         )
-
-    def _revisit_reason(self, url: str, modified: str | None) -> str | None:
-        """Why an article URL is requested: `new` (not archived), `schedule` (its revisit is
-        due), `lastmod` (the site's date says it changed since the archive's last fetch);
-        None when it is archived and neither says so."""
-        due, last_fetch = self._state("revisit_state", url, self.site.revisit,
-                                      default=(True, None))
-        if last_fetch is None:
-            return "new" if due else None
-        if due:
-            return "schedule"
-        verdict = site_modified(modified, last_fetch)
-        if verdict == NEWER:
-            return "lastmod"
-        if verdict in (MALFORMED, FUTURE):  # a date that cannot be trusted: counted, ignored
-            self._count(f"archive/lastmod_ignored/{verdict}")
-            logger.info("site date ignored (%s): %r: %s", verdict, (modified or "")[:100], url)
-        elif verdict is not None:
-            self._count(f"archive/lastmod/{verdict}")
-        return None
 
     # -- errors --------------------------------------------------------------------------
 
     def _error(self, kind: str, url: str, message: str, status: int | None = None) -> None:
-        self._count(f"archive/errors/{kind}")
-        logger.error("%s: %s: %s", kind, url, message)
-        self._log_failure(url, kind, message, status)
+        self.crawl_log.error(kind, url, message, status)
 
     def _log_failure(self, url: str, kind: str, message: str, status: int | None = None) -> None:
-        """A line in the archive's `fetch_log`, for the analyst asking why a site went quiet."""
-        self._state("log_failure", self.run_id, self.site.name, url, kind, message, status)
-
-    def _frontier_done(self, url: str | None) -> None:
-        if url:
-            self._state("frontier_done", url)
-
-    def _state(self, method: str, *args: Any, default: Any = None) -> Any:
-        """Call the archive's crawl state; if the archive cannot be written, stop the crawl."""
-        if self.state is None or getattr(self.crawler, "_archive_unwritable", False):
-            return default
-        try:
-            return getattr(self.state, method)(*args)
-        except ArchiverError as exc:
-            stop_unwritable(self.crawler, exc)
-            return default
+        self.crawl_log.failure(url, kind, message, status)
 
     def _remember_validators(self, response: Response) -> None:
         """Keep a feed's or sitemap's ETag / Last-Modified for the next poll's conditional GET."""
-        if self.state is None:
+        if not self.crawl_state.kept:
             return
         etag, modified = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
         if not (etag or modified):
             return
         url = (response.meta.get("redirect_urls") or [response.url])[0]
-        self._state("remember_validators",
-                    url, self.site.name, etag.decode("latin-1") if etag else None,
-                    modified.decode("latin-1") if modified else None,
-                    datetime.now(UTC).replace(microsecond=0).isoformat())
+        self.crawl_state.remember_validators(
+            url, self.site.name, etag.decode("latin-1") if etag else None,
+            modified.decode("latin-1") if modified else None, now_iso())
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        seed = request.meta.get("seed", False)
-        if failure.check(NotModified):  # 304: handled by the conditional-GET middleware
-            return
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            if seed:
-                self._error(f"seed_http_{status}", request.url, f"HTTP {status}", status)
-            else:
-                self._skip(f"http_{status}", request.url)
-                logger.info("skipped (HTTP %s): %s", status, request.url)
-                self._log_failure(request.url, f"http_{status}", f"HTTP {status}", status)
-                self._frontier_done(request.meta.get("archive_url"))
-                self._revisit_failed(request)
-            return
-        kind = failure.type.__name__ if failure.type else "error"
-        message = str(failure.value)
-        if request.meta.get("archive_skip"):  # refused by a guard, which counted and logged it
-            if seed:
-                self._error("seed_refused", request.url, message[:300])
-            self._frontier_done(request.meta.get("archive_url"))
-            return
-        limit = _LIMIT_SKIPS.get(kind)
-        if "IgnoreRequest" in kind and "max redirections" in message:
-            limit = "redirect_limit"
-        elif "IgnoreRequest" in kind and "during decompression" in message:
-            limit = "too_large"
-        elif kind == "ValueError":  # a redirect to javascript: or another unusable URL
-            limit = "bad_redirect"
-        if limit == "too_large" and not message:
-            message = "body larger than DOWNLOAD_MAXSIZE"
-        if limit and not seed:
-            self._count(f"archive/skipped/{limit}")
-            logger.warning("skipped (%s): %s: %s", limit, request.url, message[:200])
-            self._log_failure(request.url, limit, message[:300])
-            if limit == "timeout":  # may answer next time: stays on the frontier
-                self._revisit_failed(request)
-            else:
-                self._frontier_done(request.meta.get("archive_url"))
-            return
-        if "IgnoreRequest" in kind:  # robots.txt or an offsite redirect: a skip, not an error
-            robots = "robots.txt" in str(failure.value)
-            self._skip("robots_txt" if robots else "ignored_request", request.url)
-            self._frontier_done(request.meta.get("archive_url"))
-            return
-        # A download error (timeout, refused): the URL stays on the frontier for the next run.
-        self._error(f"download_{kind}", request.url, str(failure.value)[:300])
-        self._revisit_failed(request)
-
-    def _revisit_failed(self, request: scrapy.Request) -> None:
-        """A failed revisit of an archived article waits for its next scheduled look."""
-        url = request.meta.get("archive_url")
-        if not url or request.meta.get("role") != "page":
-            return
-        self._state("mark_checked", url, datetime.now(UTC).replace(microsecond=0).isoformat(),
-                    self.site.revisit)
+        """Every request's errback (archiver.crawl.fetch_errors)."""
+        self.fetch_errors.handle(failure)

@@ -1,1 +1,2 @@
-"""Distributed crawling: Redis state, scheduler, shared politeness, worker, writer, seeding."""
+"""Distributed crawling: Redis state, scheduler, shared politeness, the worker's Redis
+destination and messages, worker, writer, seeding."""

@@ -2,10 +2,10 @@
 
 Scrapy's DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN hold inside one process; N workers
 would hit a site N times as hard. Here each request first takes a lease for its domain from
-Redis (`archiver.distributed.state.DomainLeases`): at most the configured concurrency at once, the
-configured delay between request starts, across every worker on every host. A lease held by a
-worker that dies is freed once its liveness key expires (or, at the latest, after the download
-timeout).
+Redis (`archiver.distributed.redis_state.DomainLeases`): at most the configured concurrency at
+once, the configured delay between request starts, across every worker on every host. A lease
+held by a worker that dies is freed once its liveness key expires (or, at the latest, after the
+download timeout).
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import redis
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from archiver.distributed import state as shared
+from archiver.config import CrawlerOptions
+from archiver.crawl.settings import crawler_options
+from archiver.distributed import redis_state
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +42,13 @@ class SharedPolitenessMiddleware:
         if not url:
             raise NotConfigured("no ARCHIVE_REDIS_URL")
         self.stats = crawler.stats
-        self.leases = shared.DomainLeases(
-            shared.connect(url),
-            concurrency=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2),
-            delay=settings.getfloat("ARCHIVE_SHARED_DELAY", 1.0),
-            lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT", 30) + 10,
+        options = crawler_options(settings)
+        self.leases = redis_state.DomainLeases(
+            redis_state.connect(url),
+            concurrency=options.concurrent_per_domain,
+            # a worker's DOWNLOAD_DELAY is 0: run_worker gives the configured one here
+            delay=settings.getfloat("ARCHIVE_SHARED_DELAY", CrawlerOptions().download_delay),
+            lease_seconds=options.download_timeout + 10,
             worker=settings.get("ARCHIVE_WORKER_ID") or "",
         )
         self.local: dict[str, asyncio.Semaphore] = {}
@@ -76,7 +81,7 @@ class SharedPolitenessMiddleware:
         if lease is not None:
             try:
                 self.leases.release(lease)
-            except shared.redis.RedisError as exc:  # it expires by itself
+            except redis.RedisError as exc:  # it expires by itself
                 logger.warning("redis: cannot release lease for %s: %s", lease.domain, exc)
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -4,7 +4,7 @@ scrapy-redis 0.9.1 gives the shape: a Scheduler whose queue and duplicate filter
 It pops requests destructively (a killed worker loses what it held), keeps fingerprints in a set
 that only grows, and calls Scrapy APIs with the old `spider=` arguments. The subclasses here
 keep its plumbing (settings, connection, request (de)serialisation) and change those parts:
-requests are acknowledged (see `archiver.distributed.state.Frontier`), fingerprints expire
+requests are acknowledged (see `archiver.distributed.redis_state.Frontier`), fingerprints expire
 (`SeenSet`), and each site of sites.toml gets its own keys.
 
 A request counts as done when its callback's output has been consumed and every item it
@@ -19,7 +19,9 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -29,7 +31,8 @@ from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
 
-from archiver.distributed import state as shared
+from archiver.crawl.destination import destination_for
+from archiver.distributed import redis_state
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +41,20 @@ HEARTBEAT_SECONDS = 1.0
 #: open schedulers per worker id in this process (one per site): the worker is alive until
 #: the last one closes
 _open: Counter[str] = Counter()
+#: each crawler's scheduler, for the middlewares (and the 304 path) that acknowledge requests
+_schedulers: WeakKeyDictionary[Crawler, DistributedScheduler] = WeakKeyDictionary()
+
+
+def acknowledger(crawler: Crawler) -> DistributedScheduler | None:
+    """The crawler's distributed scheduler, which acknowledges its requests (None when the
+    crawl is not distributed)."""
+    return _schedulers.get(crawler)
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
     """scrapy-redis's duplicate filter over an expiring seen-set, one per site."""
 
-    def __init__(self, seen: shared.SeenSet, fingerprint: Any, debug: bool = False) -> None:
+    def __init__(self, seen: redis_state.SeenSet, fingerprint: Any, debug: bool = False) -> None:
         super().__init__(seen.r, key=seen.key, debug=debug)
         self.seen = seen
         self.fingerprint = fingerprint
@@ -66,7 +77,7 @@ class ExpiringDupeFilter(RFPDupeFilter):
 class AckQueue(RedisQueueBase):
     """scrapy-redis's queue interface over a `Frontier`: pops are acknowledged, not final."""
 
-    def __init__(self, frontier: shared.Frontier, spider: Spider) -> None:
+    def __init__(self, frontier: redis_state.Frontier, spider: Spider) -> None:
         super().__init__(frontier.r, spider, frontier.queue_key)
         self.frontier = frontier
 
@@ -101,14 +112,14 @@ class DistributedScheduler(RedisScheduler):
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.client = shared.connect(settings.get("ARCHIVE_REDIS_URL"))
+        self.client = redis_state.connect(settings.get("ARCHIVE_REDIS_URL"))
         super().__init__(self.client, persist=True, idle_before_close=0)
         self.crawler = crawler
         self.stats = crawler.stats
-        self.worker = settings.get("ARCHIVE_WORKER_ID") or shared.worker_id()
+        self.worker = settings.get("ARCHIVE_WORKER_ID") or redis_state.worker_id()
         self.seen_ttl = settings.getfloat("ARCHIVE_SEEN_TTL", 30 * 86400)
         self.idle_exit = settings.getfloat("ARCHIVE_IDLE_EXIT", 0)
-        self.frontier: shared.Frontier | None = None
+        self.frontier: redis_state.Frontier | None = None
         self.pending: dict[str, int] = {}  # request id -> unfinished parts (callback, items)
         self.items: dict[int, str] = {}  # id(item) -> request id
         self.idle_since: float | None = None
@@ -129,22 +140,25 @@ class DistributedScheduler(RedisScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        site = spider.site.name
-        self.frontier = shared.Frontier(self.client, site, self.worker)
-        self.queue = AckQueue(self.frontier, spider)
+        configured = destination_for(self.crawler).site
+        if configured is None:
+            raise ValueError("a worker's spider crawls one site of sites.toml")
+        site = configured.name
+        self.frontier = frontier = redis_state.Frontier(self.client, site, self.worker)
+        self.queue = AckQueue(frontier, spider)
         fingerprinter = self.crawler.request_fingerprinter
-        self.df = ExpiringDupeFilter(shared.SeenSet(self.client, site, self.seen_ttl),
+        self.df = ExpiringDupeFilter(redis_state.SeenSet(self.client, site, self.seen_ttl),
                                      fingerprinter.fingerprint,
                                      debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
         self.df.seen.prune()
-        shared.heartbeat(self.client, self.worker)
+        redis_state.heartbeat(self.client, self.worker)
         _open[self.worker] += 1
-        recovered = self.frontier.recover()
+        recovered = frontier.recover()
         if recovered:
             logger.info("took back %d requests from dead workers", recovered)
         logger.info("worker %s on site %s: %d requests queued", self.worker, site, len(self))
         self.beat.start(HEARTBEAT_SECONDS, now=False)
-        spider.frontier_scheduler = self
+        _schedulers[self.crawler] = self
 
     def close(self, reason: str) -> None:
         if self.beat.running:
@@ -156,7 +170,7 @@ class DistributedScheduler(RedisScheduler):
                 logger.info("returned %d unfinished requests to the frontier", back)
             _open[self.worker] -= 1
         if _open[self.worker] <= 0:
-            shared.retire(self.client, self.worker)
+            redis_state.retire(self.client, self.worker)
 
     # -- queueing ------------------------------------------------------------------------
 
@@ -168,7 +182,8 @@ class DistributedScheduler(RedisScheduler):
             self.df.log(request, self.spider)
             self.stats.inc_value("archive/distributed/duplicates")
             return False
-        if rid is None and not request.meta.get("seed") and not self.frontier.take_budget():
+        if (rid is None and not request.meta.get("seed") and self.frontier is not None
+                and not self.frontier.take_budget()):
             self.stats.inc_value("archive/skipped/page_budget")  # max_pages, across workers
             return False
         if rid is not None:
@@ -202,7 +217,8 @@ class DistributedScheduler(RedisScheduler):
         self.pending[rid] -= 1
         if self.pending[rid] <= 0:
             del self.pending[rid]
-            self.frontier.ack(rid)
+            if self.frontier is not None:
+                self.frontier.ack(rid)
 
     def _item_done(self, item: Any, **kwargs: Any) -> None:
         self.part_done(self.items.pop(id(item), None))
@@ -216,9 +232,9 @@ class DistributedScheduler(RedisScheduler):
 
     def _heartbeat(self) -> None:
         try:
-            shared.heartbeat(self.client, self.worker)
+            redis_state.heartbeat(self.client, self.worker)
             recovered = self.frontier.recover() if self.frontier else 0
-        except shared.redis.RedisError as exc:
+        except redis.RedisError as exc:
             logger.error("redis: %s", exc)
             return
         if recovered:
@@ -227,7 +243,7 @@ class DistributedScheduler(RedisScheduler):
 
     def _spider_idle(self) -> None:
         """Keep the worker open while the shared frontier may still grow."""
-        busy = len(self) > 0 or self.frontier.in_flight() > 0
+        busy = len(self) > 0 or (self.frontier is not None and self.frontier.in_flight() > 0)
         now = time.monotonic()
         if busy or self.idle_exit <= 0:
             self.idle_since = None
@@ -261,7 +277,7 @@ class FrontierAckMiddleware:
 
     async def process_spider_output(self, response: Response,
                                     result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        scheduler = getattr(self.crawler.spider, "frontier_scheduler", None)
+        scheduler = acknowledger(self.crawler)
         rid = response.request.meta.get(META_KEY) if response.request else None
         try:
             async for output in result:
@@ -284,7 +300,7 @@ class FrontierAckDownloaderMiddleware:
         return cls(crawler)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        scheduler = getattr(self.crawler.spider, "frontier_scheduler", None)
+        scheduler = acknowledger(self.crawler)
         if scheduler is not None:
             # The errback runs next and yields nothing: nothing more to wait for. A retry
             # re-enqueues the request under its id and so replaces it in the queue.

@@ -5,9 +5,8 @@
 
 Given the archive (read-only: the writer owns it), seeding also queues the archived articles
 due for a revisit by their site's `revisit` schedule, as `archiver crawl` does; the workers ask
-for them conditionally (archiver.distributed.worker_revisit). Without it, an article is requested
-again
-only when its fingerprint expires from the seen-set.
+for them conditionally (archiver.distributed.redis_destination). Without it, an article is
+requested again only when its fingerprint expires from the seen-set.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.config import Config, Site
-from archiver.distributed import state as shared
+from archiver.distributed import redis_state
 from archiver.errors import StoreError
 from archiver.extract.urls import normalize
 from archiver.store.archive import Store
@@ -99,12 +98,12 @@ def seed_frontier(config: Config, redis_url: str, site_names: list[str] | None =
     `db_path`, the archived articles due for a revisit are queued too, within the budget.
     """
     sites = config.select(site_names)
-    client = shared.connect(redis_url)
+    client = redis_state.connect(redis_url)
     due = due_revisits(db_path, [s.name for s in sites]) if db_path is not None else {}
     seeded: dict[str, int] = {}
     revisits: dict[str, int] = {}
     for site in sites:
-        frontier = shared.Frontier(client, site.name, "seeder")
+        frontier = redis_state.Frontier(client, site.name, "seeder")
         requests = seed_requests(site)
         frontier.set_budget(max_pages or site.max_pages)
         for request in requests:
@@ -119,5 +118,5 @@ def seed_frontier(config: Config, redis_url: str, site_names: list[str] | None =
                 frontier.push(pickle.dumps(revisit_request(url),
                                            protocol=pickle.HIGHEST_PROTOCOL), REVISIT_PRIORITY)
                 revisits[site.name] += 1
-    return SeedReport(seeded, shared.frontier_status(client, [s.name for s in sites]),
+    return SeedReport(seeded, redis_state.frontier_status(client, [s.name for s in sites]),
                       revisits)

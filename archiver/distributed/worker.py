@@ -20,41 +20,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from archiver.config import Config
-from archiver.crawl.run import CrawlSummary, SiteSummary
-from archiver.distributed import state as shared
+from archiver.crawl.run import CrawlSummary, SiteSummary, crawl_settings, site_crawlers
+from archiver.distributed import redis_state
 from archiver.warc.captures import warc_dir_for
 
 logger = logging.getLogger(__name__)
 
-#: Components a worker adds to (or, with None, removes from) archiver.crawl.settings' dicts.
+#: Components a worker adds to archiver.crawl.settings' dicts (the pipeline, the capture and
+#: conditional-GET middlewares and the guards are those of `archiver crawl`).
 WORKER_COMPONENTS: dict[str, dict[str, int | None]] = {
-    "ITEM_PIPELINES": {"archiver.crawl.pipeline.ArchivePipeline": None,
-                       "archiver.distributed.worker_pipeline.WorkerPipeline": 300},
     "SPIDER_MIDDLEWARES": {"archiver.distributed.scheduler.FrontierAckMiddleware": 1},
     "DOWNLOADER_MIDDLEWARES": {
         "archiver.distributed.scheduler.FrontierAckDownloaderMiddleware": 990,
         "archiver.distributed.politeness.SharedPolitenessMiddleware": 1000,
-        # The archive-backed versions are replaced by ones that go through Redis.
-        "archiver.crawl.middlewares.ConditionalGetMiddleware": None,
-        "archiver.distributed.worker_revisit.SharedConditionalGetMiddleware": 900,
-        "archiver.crawl.middlewares.WarcCaptureMiddleware": None,
-        "archiver.distributed.worker_capture.WorkerWarcMiddleware": 950,
     },
 }
 
 #: Worker-mode Scrapy settings, on top of archiver.crawl.settings and the config's [crawler] table.
 WORKER_SETTINGS: dict[str, Any] = {
     "SCHEDULER": "archiver.distributed.scheduler.DistributedScheduler",
+    # The archive lives with the writer: validators come from Redis, captures go to the
+    # worker's own WARC files, articles to the writer (archiver.distributed.redis_destination).
+    "ARCHIVE_DESTINATION": "archiver.distributed.redis_destination.RedisDestination",
     # Politeness is shared through Redis; the local delay and AutoThrottle would stack on it.
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
-    # The archive lives with the writer: no incremental state read here; validators come
-    # from Redis (archiver.distributed.worker_revisit), captures go to the worker's own WARC files
-    # (archiver.distributed.worker_capture).
-    "ARCHIVE_INCREMENTAL": False,
-    "ARCHIVE_CONDITIONAL_GET": False,
-    "ARCHIVE_WARC": False,
 }
 
 
@@ -66,14 +59,14 @@ class RunHeartbeat:
     """
 
     def __init__(self, redis_url: str, worker: str, ttl: float) -> None:
-        self.client = shared.connect(redis_url)
+        self.client = redis_state.connect(redis_url)
         self.worker = worker
         self.ttl = ttl
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="run-heartbeat", daemon=True)
 
     def beat(self) -> None:
-        shared.run_beat(self.client, self.worker, self.ttl)
+        redis_state.run_beat(self.client, self.worker, self.ttl)
 
     def start(self) -> None:
         self.beat()
@@ -83,14 +76,14 @@ class RunHeartbeat:
         while not self.stopping.wait(self.ttl / 3):
             try:
                 self.beat()
-            except shared.redis.RedisError as exc:
+            except redis.RedisError as exc:
                 logger.warning("redis: run heartbeat failed: %s", exc)
 
     def stop(self) -> None:
         """Stop beating and say the run ended (call after the final record is pushed)."""
         self.stopping.set()
         self.thread.join(timeout=5)
-        shared.run_end(self.client, self.worker)
+        redis_state.run_end(self.client, self.worker)
 
 
 def _now() -> str:
@@ -122,26 +115,20 @@ def run_message(worker: str, started: str, summary: CrawlSummary) -> bytes:
 def run_worker(config: Config, redis_url: str, site_names: list[str] | None = None, *,
                idle_exit: float = 0, seen_ttl_days: float = 30, log_level: str = "INFO",
                max_pages: int | None = None, warc_dir: Path | None = None,
-               heartbeat_ttl: float = shared.RUN_TTL_SECONDS) -> CrawlSummary:
+               heartbeat_ttl: float = redis_state.RUN_TTL_SECONDS) -> CrawlSummary:
     """Work the shared frontier of the chosen sites until stopped (or idle for `idle_exit` s).
 
     WARC files go to `warc_dir` (default: `[crawler] warc_dir`, relative to the current
     folder, else `./warc`); `heartbeat_ttl` is how long after this process dies its run is
     declared lost. Scrapy's reactor cannot restart, so call this once per process (the CLI does).
     """
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    from archiver.crawl.spider import NewsSpider
-
     sites = config.select(site_names)
-    client = shared.connect(redis_url)  # a bad URL: one line, before Scrapy starts
-    worker = shared.worker_id()
+    client = redis_state.connect(redis_url)  # a bad URL: one line, before Scrapy starts
+    worker = redis_state.worker_id()
     started = _now()
     warc_folder = Path(warc_dir) if warc_dir else warc_dir_for("archive.db",
                                                               config.crawler.warc_dir or None)
-    settings = get_project_settings()
-    settings.setmodule("archiver.crawl.settings", priority="project")
+    settings = crawl_settings()
     components = {name: {**settings.getdict(name), **extra}
                   for name, extra in WORKER_COMPONENTS.items()}  # the guards stay in place
     settings.setdict({
@@ -157,25 +144,19 @@ def run_worker(config: Config, redis_url: str, site_names: list[str] | None = No
         "ARCHIVE_IDLE_EXIT": idle_exit,
         "ARCHIVE_SEEN_TTL": seen_ttl_days * 86400,
         "ARCHIVE_SHARED_DELAY": config.crawler.download_delay,
-        "ARCHIVE_WORKER_WARC": config.crawler.warc,
-        "ARCHIVE_WORKER_WARC_DIR": str(warc_folder.resolve()),
+        "ARCHIVE_WARC_DIR": str(warc_folder.resolve()),
         "LOG_LEVEL": log_level,
     }, priority="cmdline")
     heartbeat = RunHeartbeat(redis_url, worker, heartbeat_ttl)
     heartbeat.start()  # before the record: the writer must never see it without a heartbeat
-    items = shared.ItemQueue(client)
+    items = redis_state.ItemQueue(client)
     items.push(start_message(worker, started, [s.name for s in sites]))
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        crawler = process.create_crawler(NewsSpider)
-        crawlers.append((site.name, crawler))
-        process.crawl(crawler, site=site.name)
+    process, crawlers = site_crawlers(settings, sites)
     process.start()
     summary = CrawlSummary(
         sites=[SiteSummary.from_stats(name, crawler.stats.get_stats())
                for name, crawler in crawlers],
-        db_path=None)  # type: ignore[arg-type]
+        db_path=None)
     for s, (_, crawler) in zip(summary.sites, crawlers, strict=True):
         s.new = int(crawler.stats.get_value("archive/articles/pushed", 0))
     items.push(run_message(worker, started, summary))

@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.distributed import state as shared
+from archiver.distributed import redis_state
+from archiver.distributed.validators import VALIDATORS_TTL_SECONDS, PublishedValidators
 from archiver.extract.page import Article
 from archiver.store.archive import Store
 from archiver.warc.captures import file_ref, warc_dir_for
@@ -68,9 +69,9 @@ class WriterReport:
 class ArchiveWriter:
     """Commits batches of worker messages (articles, captures, 304s, run records) to the archive."""
 
-    def __init__(self, store: Store, queue: shared.ItemQueue, *,
+    def __init__(self, store: Store, queue: redis_state.ItemQueue, *,
                  warc_dir: Path | None = None,
-                 validators: shared.Validators | None = None) -> None:
+                 validators: PublishedValidators | None = None) -> None:
         self.store = store
         self.queue = queue
         #: where the workers' WARC files are, as the capture index names them
@@ -203,7 +204,7 @@ class ArchiveWriter:
         lost = 0
         finished = datetime.now(UTC).replace(microsecond=0).isoformat()
         for worker in self.store.running_worker_runs():
-            if shared.run_alive(client, worker):
+            if redis_state.run_alive(client, worker):
                 continue
             counts = self.tally.pop(worker, Counter())
             if self.store.mark_run_lost(worker, finished, dict(counts)):
@@ -215,7 +216,7 @@ class ArchiveWriter:
 
 def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: float = 0,
                echo: Callable[[str], None] | None = None, warc_dir: Path | None = None,
-               validators_ttl: float = shared.VALIDATORS_TTL_SECONDS) -> WriterReport:
+               validators_ttl: float = VALIDATORS_TTL_SECONDS) -> WriterReport:
     """Drain the item list into `db_path` until stopped (SIGTERM/SIGINT finish the batch).
 
     With `idle_exit` > 0 the writer also stops once, for that many seconds, nothing has arrived,
@@ -223,8 +224,8 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
     before its workers waits for them while seeds are queued). `warc_dir` is where the workers'
     WARC files are (default: warc/ beside the database).
     """
-    client = shared.connect(redis_url)
-    queue = shared.ItemQueue(client)
+    client = redis_state.connect(redis_url)
+    queue = redis_state.ItemQueue(client)
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:
@@ -236,7 +237,7 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
     try:
         with Store(db_path) as store:
             writer = ArchiveWriter(store, queue, warc_dir=warc_dir,
-                                   validators=shared.Validators(client, validators_ttl))
+                                   validators=PublishedValidators(client, validators_ttl))
             unfinished = queue.unfinished()
             if unfinished:  # a batch the last writer took but did not confirm
                 writer.report.replayed = len(unfinished)
@@ -262,8 +263,8 @@ def run_writer(db_path: Path, redis_url: str, *, batch: int = 500, idle_exit: fl
                 if messages:
                     continue
                 if idle_exit > 0 and time.monotonic() - idle_since >= idle_exit:
-                    if not (shared.live_workers(client) or shared.live_runs(client)
-                            or queue.pending() or shared.frontier_busy(client)):
+                    if not (redis_state.live_workers(client) or redis_state.live_runs(client)
+                            or queue.pending() or redis_state.frontier_busy(client)):
                         writer.mark_lost(client)
                         break
                     idle_since = time.monotonic()

@@ -77,7 +77,8 @@ def _build(target: Path) -> None:
 
 def _mapped(path: Path, typecode: str) -> memoryview:
     with path.open("rb") as f:
-        return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)).cast(typecode)
+        view: Any = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        return view.cast(typecode)  # typed Any: `cast` wants the format as a literal
 
 
 def _load_mapped() -> Any:

@@ -82,7 +82,8 @@ def _locked_tier(tree: lxml.html.HtmlElement) -> bool:
 def _main_text(tree: lxml.html.HtmlElement) -> str:
     """The visible text of the page's main element: extraction often leaves the prompt out."""
     found = tree.xpath(_MAIN)
-    return " ".join(found[0].xpath(_VISIBLE)) if found else ""
+    # plain strings: a "smart" one builds its parent element's Python proxy, one a text node
+    return " ".join(found[0].xpath(_VISIBLE, smart_strings=False)) if found else ""
 
 
 def _normal(text: str) -> str:

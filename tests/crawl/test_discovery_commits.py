@@ -43,7 +43,7 @@ max_pages = 40
     spider = NewsSpider.from_crawler(crawler, site="s")
     spider.crawler = crawler
     commits: list[str] = []
-    spider.state.conn.set_trace_callback(
+    spider.crawl_state.store.conn.set_trace_callback(
         lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
     yield spider, db, commits
     spider.closed("finished")

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from archiver.demo.siteserver import SiteServer
-from archiver.distributed import state as shared
+from archiver.distributed import redis_state as shared
 from archiver.store.archive import Store
 from archiver.warc.captures import file_path
 from archiver.warc.reading import read_capture
@@ -465,7 +465,7 @@ def test_unreachable_redis_is_one_line_and_exit_3(tmp_path, big_site):
 
 def test_writer_commits_a_batch_left_by_a_killed_writer_once(tmp_path, client, redis_url):
     """The state a writer killed mid-batch leaves: messages in the writing list."""
-    from archiver.distributed.worker_pipeline import article_message
+    from archiver.distributed.messages import article_message
     from archiver.extract.page import Article
 
     queue = shared.ItemQueue(client)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import trafilatura
 
-from archiver.extract.page import _edges_doubtful, analyse
+from archiver.extract.page import analyse
+from archiver.extract.passes import _edges_doubtful
 
 URL = "http://127.0.0.1:1/news/2024/05/14/council-approves-river-bridge-budget"
 PARAGRAPH = ("The city council approved the budget for the new river bridge on Tuesday evening "

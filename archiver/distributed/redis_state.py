@@ -1,7 +1,8 @@
 """The shared crawl state in Redis: frontier, seen-set, item list, worker liveness, domain leases.
 
 Everything several worker processes (on any number of hosts) and the one archive writer share
-lives here, as Redis data structures, so no other module spells a Redis key. No Scrapy: the
+lives here, as Redis data structures, so no other module spells a Redis key (but for the
+published validators, archiver.distributed.validators). No Scrapy: the
 frontier stores requests as opaque bytes (the Scrapy side serialises them).
 
 Key layout (prefix `archiver:` by default):
@@ -19,6 +20,7 @@ Key layout (prefix `archiver:` by default):
 - `{p}run:{w}`             string with a TTL: worker `w`'s run is going on (heartbeat thread)
 - `{p}validators:{url}`    string with a TTL: JSON ETag / Last-Modified of an archived page,
                            published by the writer after commit, read by the workers
+                           (archiver.distributed.validators)
 
 Delivery is at-least-once everywhere: a request popped by a worker that dies returns to the
 queue; an item taken by a writer that dies is taken again. The archive's upsert by URL makes
@@ -27,13 +29,13 @@ the repeats harmless.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -211,7 +213,8 @@ class Frontier:
 
     def clear(self) -> None:
         """Drop the whole frontier of this site (queued and in-flight requests)."""
-        keys = [self.queue_key, self.reqs_key, self.budget_key, *self._inflight_keys()]
+        keys: list[str | bytes] = [self.queue_key, self.reqs_key, self.budget_key,
+                                   *self._inflight_keys()]
         self.r.delete(*keys)
 
 
@@ -283,21 +286,23 @@ class ItemQueue:
 
     def unfinished(self) -> list[bytes]:
         """A batch a previous writer took and did not confirm, oldest first."""
-        return list(reversed(self.r.lrange(self.writing_key, 0, -1)))
+        batch = cast(list[bytes], self.r.lrange(self.writing_key, 0, -1))  # no decode_responses
+        return batch[::-1]
 
     def take(self, limit: int, timeout: float) -> list[bytes]:
         """Move up to `limit` items into the writing list (waiting `timeout` s for the first)."""
-        first = self.r.blmove(self.key, self.writing_key, timeout, "RIGHT", "LEFT")
+        # BLMOVE takes seconds with decimals; redis-py's stub says int
+        first = self.r.blmove(self.key, self.writing_key, cast(int, timeout), "RIGHT", "LEFT")
         if first is None:
             return []
-        batch = [first]
+        batch: list[bytes] = [cast(bytes, first)]  # the client does not decode responses
         with self.r.pipeline(transaction=False) as pipe:
             for _ in range(limit - 1):
                 pipe.lmove(self.key, self.writing_key, "RIGHT", "LEFT")
             batch += [item for item in pipe.execute() if item is not None]
         return batch
 
-    def confirm(self, *, deferred: list[bytes] = ()) -> None:
+    def confirm(self, *, deferred: Sequence[bytes] = ()) -> None:
         """The writing batch is committed: drop it, keeping `deferred` messages for later."""
         with self.r.pipeline() as pipe:
             for message in deferred:
@@ -315,7 +320,6 @@ class ItemQueue:
 
 
 RUN_TTL_SECONDS = 10.0  #: a run whose heartbeat is this old is lost (its worker died)
-VALIDATORS_TTL_SECONDS = 30 * 86400  #: validators not refreshed for this long are forgotten
 
 
 def run_beat(client: redis.Redis, worker: str, ttl: float = RUN_TTL_SECONDS,
@@ -336,46 +340,6 @@ def run_alive(client: redis.Redis, worker: str, prefix: str = PREFIX) -> bool:
 def live_runs(client: redis.Redis, prefix: str = PREFIX) -> list[str]:
     return [k.decode().removeprefix(f"{prefix}run:")
             for k in client.scan_iter(match=f"{prefix}run:*", count=500)]
-
-
-class Validators:
-    """ETag / Last-Modified of archived pages, shared with the workers for conditional GET.
-
-    The writer is the only process that knows what the archive holds: it publishes a page's
-    validators once the page is committed, and forgets them when a 304 names a page the archive
-    no longer has. Each entry expires `ttl` seconds after it was last published, so memory is
-    bounded by the pages fetched (or confirmed unchanged) within one TTL.
-    """
-
-    def __init__(self, client: redis.Redis, ttl: float = VALIDATORS_TTL_SECONDS,
-                 prefix: str = PREFIX) -> None:
-        self.r = client
-        self.ttl = ttl
-        self.prefix = f"{prefix}validators:"
-
-    def get(self, url: str) -> tuple[str | None, str | None] | None:
-        """The (etag, last_modified) published for `url`, or None."""
-        raw = self.r.get(self.prefix + url)
-        if not raw:
-            return None
-        try:
-            etag, modified = json.loads(raw)
-        except (ValueError, TypeError):
-            return None
-        return (etag, modified) if (etag or modified) else None
-
-    def publish(self, entries: list[tuple[str, str | None, str | None]]) -> None:
-        """Publish (url, etag, last_modified) entries; entries with neither are skipped."""
-        with self.r.pipeline(transaction=False) as pipe:
-            for url, etag, modified in entries:
-                if etag or modified:
-                    pipe.set(self.prefix + url, json.dumps([etag, modified]),
-                             ex=max(1, int(self.ttl)))
-            pipe.execute()
-
-    def forget(self, urls: list[str]) -> None:
-        if urls:
-            self.r.delete(*(self.prefix + u for u in urls))
 
 
 @dataclass(frozen=True)
