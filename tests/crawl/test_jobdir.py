@@ -16,7 +16,7 @@ import pytest
 
 from archiver.store.archive import Store
 
-from ..conftest import fail_on_scrapy_deprecations, query, write_config
+from ..support import fail_on_scrapy_deprecations, query, write_config
 
 pytestmark = pytest.mark.slow
 

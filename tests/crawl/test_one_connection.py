@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import fail_on_scrapy_deprecations, toml_list, write_config
+from ..support import fail_on_scrapy_deprecations, toml_list, write_config
 
 pytestmark = pytest.mark.slow
 
