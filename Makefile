@@ -46,6 +46,7 @@ browser-packages:
 
 test: $(STAMP) browser-packages redis-server
 	$(BIN)/ruff check archiver spiders tests tools bench evaluation
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The extraction quality gate: archiver beside bare trafilatura on ../shared/corpus/wcxb-dev
@@ -55,6 +56,7 @@ quality: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check archiver spiders tests tools bench evaluation
+	$(BIN)/mypy
 
 # Benchmarks print ratios measured in the same run (never timed assertions in tests):
 # `python -m bench` writes docs/benchmarks.md; then the standalone scripts (export memory,
