@@ -122,7 +122,7 @@ def task_progress(label: str, total: int | None, *,
     """A progress bar for `total` steps on a terminal; yields `advance(n)`. Off a terminal
     (or with `enabled=False`) `advance` does nothing and nothing is printed."""
     if not (on_terminal() if enabled is None else enabled):
-        def nothing(n: int = 1) -> None:
+        def nothing(n: float = 1) -> None:
             pass
 
         yield nothing
@@ -141,7 +141,7 @@ def task_progress(label: str, total: int | None, *,
                   transient=True) as bar:
         task_id = bar.add_task(label, total=total)
 
-        def advance(n: int = 1) -> None:
+        def advance(n: float = 1) -> None:
             bar.advance(task_id, n)
 
         yield advance
