@@ -27,7 +27,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "config": {"errors", "store"},
     "errors": set(),
 }
-TOP_LEVEL = {"__init__.py", "__main__.py", "cli", "config.py", "errors.py", *MAY_IMPORT}
+TOP_LEVEL = {"__init__.py", "__main__.py", "cli", "config.py", "errors.py",
+             *(p for p in MAY_IMPORT if p not in ("config", "errors"))}
 #: modules allowed past ~400 lines, each with the reason the README gives.
 LONG_MODULES: dict[str, str] = {}
 MAX_LINES = 410
