@@ -101,3 +101,15 @@ def test_modules_are_small_or_say_why():
 def test_one_set_of_crawl_components_no_worker_twins():
     twins = [p.name for p in modules() if p.name.startswith("worker_")]
     assert twins == []
+
+
+MAX_CLASS_LINES = 260
+
+
+def test_classes_are_small():
+    """A class past ~250 lines is doing more than one job (the old Store had about 80 methods)."""
+    big = [f"{p.relative_to(PACKAGE)}:{n.name} {n.end_lineno - n.lineno + 1}"
+           for p in modules() for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+           if isinstance(n, ast.ClassDef) and n.end_lineno
+           and n.end_lineno - n.lineno + 1 > MAX_CLASS_LINES]
+    assert big == []
