@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.errors import StoreError
+from archiver.store import clock
 from archiver.store.archive import Store
 
 #: How far back fetch failures count as "recent".
@@ -139,7 +140,7 @@ def articles_per_day(db_path: str | Path) -> list[tuple[str, str, int]]:
 
 def collect(db_path: str | Path, *, now: datetime | None = None) -> ArchiveStats:
     """Read the per-site figures from an archive, opened read-only (safe beside a crawl)."""
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    now = (now or clock.now()).astimezone(UTC).replace(microsecond=0)
     now_text = now.isoformat()
     with open_archive(db_path) as (store, tables):
         summaries = store.site_summaries(now_text)

@@ -16,7 +16,6 @@ Switch it off with `ARCHIVE_CONDITIONAL_GET = False`.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request, signals
@@ -27,6 +26,7 @@ from scrapy.http import Response
 from archiver import __version__
 from archiver.crawl.destination import Destination, destination_for
 from archiver.crawl.settings import crawler_options
+from archiver.store import clock
 from archiver.store.archive import now_iso
 from archiver.warc.files import Exchange, WarcWriter, recover
 
@@ -46,7 +46,7 @@ def exchange_of(request: Request, response: Response) -> tuple[Exchange, str | N
     if role is None and request.url.endswith("/robots.txt"):
         role = "robots"
     exchange = Exchange(
-        url=request.url, fetched_at=datetime.now(UTC).replace(microsecond=0),
+        url=request.url, fetched_at=clock.now().replace(microsecond=0),
         status=response.status, headers=_headers(response.headers), body=response.body,
         protocol=response.protocol or "HTTP/1.1", method=request.method,
         request_headers=_headers(request.headers),

@@ -16,7 +16,6 @@ import logging
 import os
 import socket
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import redis
 from archiver.config import Config
 from archiver.crawl.run import CrawlSummary, SiteSummary, crawl_settings, site_crawlers
 from archiver.distributed import redis_state
+from archiver.store import clock
 from archiver.warc.captures import warc_dir_for
 
 logger = logging.getLogger(__name__)
@@ -86,10 +86,6 @@ class RunHeartbeat:
         redis_state.run_end(self.client, self.worker)
 
 
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
 def start_message(worker: str, started: str, sites: list[str]) -> bytes:
     """The JSON record of a worker's run as it starts (status `running`)."""
     return json.dumps({
@@ -104,7 +100,7 @@ def run_message(worker: str, started: str, summary: CrawlSummary) -> bytes:
     code = summary.exit_code
     return json.dumps({
         "type": "run", "worker": worker, "host": socket.gethostname(), "pid": os.getpid(),
-        "started": started, "finished": _now(), "status": code.name.lower(),
+        "started": started, "finished": clock.now_iso(), "status": code.name.lower(),
         "exit_code": int(code),
         "sites": [{"site": s.site, "finish_reason": s.finish_reason,
                    "pages_fetched": s.pages_fetched, "skipped": dict(s.skipped),
@@ -125,7 +121,7 @@ def run_worker(config: Config, redis_url: str, site_names: list[str] | None = No
     sites = config.select(site_names)
     client = redis_state.connect(redis_url)  # a bad URL: one line, before Scrapy starts
     worker = redis_state.worker_id()
-    started = _now()
+    started = clock.now_iso()
     warc_folder = Path(warc_dir) if warc_dir else warc_dir_for("archive.db",
                                                               config.crawler.warc_dir or None)
     settings = crawl_settings()

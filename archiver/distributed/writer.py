@@ -22,13 +22,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from archiver.distributed import redis_state
 from archiver.distributed.validators import VALIDATORS_TTL_SECONDS, PublishedValidators
 from archiver.extract.page import Article
+from archiver.store import clock
 from archiver.store.archive import Store
 from archiver.warc.captures import file_ref, warc_dir_for
 
@@ -202,7 +202,7 @@ class ArchiveWriter:
         if "runs" not in self.store.db.table_names():
             return 0
         lost = 0
-        finished = datetime.now(UTC).replace(microsecond=0).isoformat()
+        finished = clock.now_iso()
         for worker in self.store.running_worker_runs():
             if redis_state.run_alive(client, worker):
                 continue

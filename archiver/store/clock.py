@@ -1,5 +1,6 @@
-"""The archive's one clock: every timestamp the store writes, and every "now" its schedule
-compares with, comes from here (one place to read, and one to change)."""
+"""The archive's one clock: every timestamp the store, the crawl components, the worker and
+the writer record, and every "now" the schedule and stats compare with, comes from here (one
+place to read, and one to change). Standard library only, so any stage may import it."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from archiver.crawl import pool as workers
 from archiver.errors import ExitCode
 from archiver.extract.page import Extraction
 from archiver.extract.urls import on_domains
+from archiver.store import clock
 from archiver.store.archive import Store
 from archiver.warc.captures import CaptureRecorder, warc_dir_for
 from archiver.warc.files import DEFAULT_MAX_BYTES, Exchange, WarcWriter, recover
@@ -59,7 +60,7 @@ def _warc_datetime(value: str | None) -> datetime:
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         except ValueError:
             pass
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _is_html(content_type: str | None, body: bytes) -> bool:
