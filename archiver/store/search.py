@@ -187,8 +187,10 @@ class FullText(Part):
 
     def count_articles(self, *, site: str | None = None, since: str | None = None,
                        until: str | None = None, query: str | None = None) -> int:
-        """How many articles `iter_articles` would stream (a progress bar's total)."""
-        where, params = self._filtered(site, since, until, query)
+        """How many articles `iter_articles` would stream (a progress bar's total): the same
+        filter, the query rewritten the same way."""
+        where, params = self._filtered(site, since, until,
+                                       self.match_expression(query) if query else None)
         with self.core.errors("export failed", query=query or None):
             return int(self.conn.execute("SELECT count(*) FROM articles a" + where,
                                          params).fetchone()[0])

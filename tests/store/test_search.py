@@ -130,3 +130,21 @@ def test_cli_bad_date_and_missing_archive(tmp_path, archive):
     assert result.exit_code == 2 and "not a date" in result.output
     result = runner.invoke(cli, ["search", "x", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 3 and "no such archive" in result.output
+
+
+@pytest.mark.parametrize("query", ["marching", "予算案", "title: 予算案", "peru OR 来年度"])
+def test_export_count_is_what_export_streams(tmp_path, query):
+    """`export -o` sizes its progress bar with count_articles: it must read the query as the
+    stream does (rewritten for stems and CJK bigrams), or a Japanese query counts nothing."""
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        store.save_articles("mixed", [
+            article("https://c.test/1", "予算案", "政府は来年度の予算案を発表した。" * 5,
+                    language="ja"),
+            article("https://c.test/2", "Lima", "Thousands marched in Lima over Peru's vote.",
+                    language="en"),
+        ])
+    with Store(db, readonly=True) as store:
+        streamed = list(store.iter_articles(query=query))
+        assert streamed
+        assert store.count_articles(query=query) == len(streamed)
